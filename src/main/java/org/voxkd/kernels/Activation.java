@@ -1,0 +1,170 @@
+package org.voxkd.kernels;
+
+import java.nio.FloatBuffer;
+import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Philox;
+import org.voxkd.engine.Range;
+import org.voxkd.engine.Scalar;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.Parallel;
+
+/**
+ * Pointwise non-linearities and dropout (tornado-kernels/activation.cl). Forward: {@code y = f(x)};
+ * backward accumulates {@code dx += dy·f'(x)}, recomputing f' from the saved input (or output for tanh),
+ * so no masks are stored.
+ */
+public final class Activation {
+    private Activation() {}
+
+    static final String FAMILY = "activation";
+    private static final double INV_SQRT2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
+
+    /** Elementwise map body shared by the pointwise kernels: out[i] (op)= f(in0[i], in1[i]). */
+    @FunctionalInterface
+    private interface Pointwise {
+        float apply(float a, float b);
+    }
+
+    private static Kernel.CpuBody map(boolean accumulate, Pointwise f) {
+        return a -> {
+            FloatBuffer y = a.buf(0), p = a.buf(1), q = a.buf(2);
+            int yo = a.off(0), po = a.off(1), qo = a.off(2), n = a.i(3);
+            Parallel.range(n, 3, (from, to) -> {
+                if (accumulate) for (int i = from; i < to; i++) y.put(yo + i, y.get(yo + i) + f.apply(p.get(po + i), q.get(qo + i)));
+                else for (int i = from; i < to; i++) y.put(yo + i, f.apply(p.get(po + i), q.get(qo + i)));
+            });
+        };
+    }
+
+    /** Args (forward): y, x, x (unused second input), n. Args (backward): dx, dy, x, n. */
+    public static final Kernel RELU_FWD = Kernel.source(FAMILY, "relu_fwd", map(false, (x, unused) -> x > 0f ? x : 0f));
+    public static final Kernel RELU_BWD = Kernel.source(FAMILY, "relu_bwd", map(true, (dy, x) -> x > 0f ? dy : 0f));
+    public static final Kernel GELU_FWD = Kernel.source(FAMILY, "gelu_fwd", map(false, (x, unused) -> (float) (x * phi(x))));
+    public static final Kernel GELU_BWD = Kernel.source(FAMILY, "gelu_bwd",
+            map(true, (dy, x) -> (float) (dy * (phi(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * (double) x * x)))));
+    public static final Kernel TANH_FWD = Kernel.source(FAMILY, "tanh_fwd", map(false, (x, unused) -> (float) Math.tanh(x)));
+    /** Backward from the saved output: dx += dy·(1 − y²). Args: dx, dy, y, n. */
+    public static final Kernel TANH_BWD = Kernel.source(FAMILY, "tanh_bwd", map(true, (dy, y) -> dy * (1f - y * y)));
+
+    /** Standard normal CDF Φ(x) = erfc(−x/√2)/2. */
+    static double phi(double x) { return 0.5 * erfc(-x * INV_SQRT2); }
+
+    /**
+     * Complementary error function with fractional error below 1.2e-7 everywhere (Numerical Recipes'
+     * Chebyshev fit): accurate relative to float in both tails, which GELU's negative side needs.
+     */
+    public static double erfc(double x) {
+        double z = Math.abs(x), t = 1.0 / (1.0 + 0.5 * z);
+        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2.0 - r;
+    }
+
+    /**
+     * MFM (max-feature-map): {@code y[r, j] = max(x[r, j], x[r, j + C])} for rows of 2C channels.
+     * Args: y, x, rows, C.
+     */
+    public static final Kernel MFM_FWD = Kernel.source(FAMILY, "mfm_fwd", a -> {
+        FloatBuffer y = a.buf(0), x = a.buf(1);
+        int yo = a.off(0), xo = a.off(1), rows = a.i(2), c = a.i(3);
+        Parallel.range(rows, 3 * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int xr = xo + r * 2 * c, yr = yo + r * c;
+                for (int j = 0; j < c; j++) y.put(yr + j, Math.max(x.get(xr + j), x.get(xr + c + j)));
+            }
+        });
+    });
+
+    /** dx[r, winner] += dy[r, j]; ties go to the first half. Args: dx, dy, x, rows, C. */
+    public static final Kernel MFM_BWD = Kernel.source(FAMILY, "mfm_bwd", a -> {
+        FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
+        int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), rows = a.i(3), c = a.i(4);
+        Parallel.range(rows, 5 * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int xr = r * 2 * c, yr = dyo + r * c;
+                for (int j = 0; j < c; j++) {
+                    int w = x.get(xo + xr + j) >= x.get(xo + xr + c + j) ? j : c + j;
+                    dx.put(dxo + xr + w, dx.get(dxo + xr + w) + dy.get(yr + j));
+                }
+            }
+        });
+    });
+
+    /**
+     * Inverted dropout with a counter-based mask: element i is kept when
+     * {@code uniform(philox(counter = (i, step, layer, 0), key = seed)) >= p} and scaled by 1/(1 − p).
+     * The backward kernel redraws the same mask. Args: y, x, n, p, seedLo, seedHi, step, layer.
+     */
+    public static final Kernel DROPOUT_FWD = Kernel.source(FAMILY, "dropout_fwd", a -> dropout(a, false));
+
+    /** Args: dx, dy, n, p, seedLo, seedHi, step, layer (dx += mask·dy/(1 − p)). */
+    public static final Kernel DROPOUT_BWD = Kernel.source(FAMILY, "dropout_bwd", a -> dropout(a, true));
+
+    private static void dropout(org.voxkd.engine.cpu.CpuArgs a, boolean accumulate) {
+        FloatBuffer y = a.buf(0), x = a.buf(1);
+        int yo = a.off(0), xo = a.off(1), n = a.i(2), k0 = a.i(4), k1 = a.i(5), step = a.i(6), layer = a.i(7);
+        float p = a.f(3), scale = 1f / (1f - p);
+        Parallel.range(n, 16, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                boolean keep = Philox.uniform(Philox.word(i, step, layer, 0, k0, k1)) >= p;
+                float v = keep ? x.get(xo + i) * scale : 0f;
+                y.put(yo + i, accumulate ? y.get(yo + i) + v : v);
+            }
+        });
+    }
+
+    // ---- ops: forward and backward with plain signatures (outputs, inputs, sizes) ----
+
+    public static void reluForward(TaskGraph g, View y, View x, int n) { pointwise(g, RELU_FWD, y, x, x, n); }
+
+    public static void reluBackward(TaskGraph g, View dx, View dy, View x, int n) { pointwise(g, RELU_BWD, dx, dy, x, n); }
+
+    public static void geluForward(TaskGraph g, View y, View x, int n) { pointwise(g, GELU_FWD, y, x, x, n); }
+
+    public static void geluBackward(TaskGraph g, View dx, View dy, View x, int n) { pointwise(g, GELU_BWD, dx, dy, x, n); }
+
+    public static void tanhForward(TaskGraph g, View y, View x, int n) { pointwise(g, TANH_FWD, y, x, x, n); }
+
+    /** Note: takes the forward output y, not the input. */
+    public static void tanhBackward(TaskGraph g, View dx, View dy, View y, int n) { pointwise(g, TANH_BWD, dx, dy, y, n); }
+
+    private static void pointwise(TaskGraph g, Kernel k, View out, View p, View q, int n) {
+        out.require(n, k.name() + " out");
+        p.require(n, k.name() + " in");
+        q.require(n, k.name() + " in");
+        g.task(k, Range.of(n), out, p, q, n);
+    }
+
+    /** x: rows × 2C → y: rows × C. */
+    public static void mfmForward(TaskGraph g, View y, View x, int rows, int c) {
+        y.require(rows * c, "mfm y");
+        x.require(rows * 2 * c, "mfm x");
+        g.task(MFM_FWD, Range.of(rows * c), y, x, rows, c);
+    }
+
+    public static void mfmBackward(TaskGraph g, View dx, View dy, View x, int rows, int c) {
+        dx.require(rows * 2 * c, "mfm dx");
+        dy.require(rows * c, "mfm dy");
+        x.require(rows * 2 * c, "mfm x");
+        g.task(MFM_BWD, Range.of(rows * c), dx, dy, x, rows, c);
+    }
+
+    /** Dropout keyed by (seed, step, layer, element); {@code step} changes per training step. */
+    public static void dropoutForward(TaskGraph g, View y, View x, int n, float p, long seed, Scalar step, int layer) {
+        dropoutTask(g, DROPOUT_FWD, y, x, n, p, seed, step, layer);
+    }
+
+    public static void dropoutBackward(TaskGraph g, View dx, View dy, int n, float p, long seed, Scalar step, int layer) {
+        dropoutTask(g, DROPOUT_BWD, dx, dy, n, p, seed, step, layer);
+    }
+
+    private static void dropoutTask(TaskGraph g, Kernel k, View out, View in, int n, float p, long seed, Scalar step, int layer) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1): " + p);
+        if (!step.isInt()) throw new IllegalArgumentException("dropout step counter must be an int scalar");
+        out.require(n, k.name() + " out");
+        in.require(n, k.name() + " in");
+        g.task(k, Range.of(n), out, in, n, p, (int) seed, (int) (seed >>> 32), step, layer);
+    }
+}

@@ -1,0 +1,64 @@
+package org.voxkd.kernels;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Range;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.OpenBlas;
+
+/**
+ * Single-precision GEMM, row-major, optionally as a strided batch: for i in [0, batch)
+ * {@code C_i = alpha·op(A_i)·op(B_i) + beta·C_i} with {@code X_i} starting {@code i·strideX} floats
+ * after the view's first float. OpenBLAS on cpu, CLBlast ({@code SgemmStridedBatched}) on opencl.
+ *
+ * <p>Arguments: A, B, C, transA, transB, M, N, K, lda, ldb, ldc, batch, strideA, strideB, strideC, alpha, beta.
+ */
+public final class Blas {
+    private Blas() {}
+
+    public static final Kernel SGEMM = Kernel.blas("sgemm_strided_batched", a -> {
+        boolean ta = a.i(3) != 0, tb = a.i(4) != 0;
+        int m = a.i(5), n = a.i(6), k = a.i(7), lda = a.i(8), ldb = a.i(9), ldc = a.i(10);
+        int batch = a.i(11), sa = a.i(12), sb = a.i(13), sc = a.i(14);
+        float alpha = a.f(15), beta = a.f(16);
+        if (batch == 1) {
+            OpenBlas.sgemm(ta, tb, m, n, k, alpha, a.ptr(0), lda, a.ptr(1), ldb, beta, a.ptr(2), ldc);
+            return;
+        }
+        FloatPointer pa = new FloatPointer(a.ptr(0)), pb = new FloatPointer(a.ptr(1)), pc = new FloatPointer(a.ptr(2));
+        for (int i = 0; i < batch; i++) {
+            pa.position(a.off(0) + (long) i * sa);
+            pb.position(a.off(1) + (long) i * sb);
+            pc.position(a.off(2) + (long) i * sc);
+            OpenBlas.sgemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+    });
+
+    /** C = alpha·op(A)·op(B) + beta·C (row-major). */
+    public static void gemm(TaskGraph g, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            View a, int lda, View b, int ldb, float beta, View c, int ldc) {
+        gemmStridedBatched(g, transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+    }
+
+    /** Strided batched GEMM; every operand's extent is checked against its view when recorded. */
+    public static void gemmStridedBatched(TaskGraph g, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                          View a, int lda, int strideA, View b, int ldb, int strideB,
+                                          float beta, View c, int ldc, int strideC, int batch) {
+        if (m <= 0 || n <= 0 || k <= 0 || batch <= 0)
+            throw new IllegalArgumentException("gemm sizes must be positive: m=" + m + " n=" + n + " k=" + k + " batch=" + batch);
+        check("A", a, transA ? k : m, transA ? m : k, lda, strideA, batch);
+        check("B", b, transB ? n : k, transB ? k : n, ldb, strideB, batch);
+        check("C", c, m, n, ldc, strideC, batch);
+        g.task(SGEMM, Range.NONE, a, b, c, transA ? 1 : 0, transB ? 1 : 0, m, n, k, lda, ldb, ldc, batch,
+                strideA, strideB, strideC, alpha, beta);
+    }
+
+    private static void check(String what, View v, int rows, int cols, int ld, int stride, int batch) {
+        if (ld < cols) throw new IllegalArgumentException("gemm " + what + ": leading dimension " + ld + " < " + cols + " columns");
+        long extent = (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
+        if (extent > v.length())
+            throw new IllegalArgumentException("gemm " + what + ": needs " + extent + " floats (" + batch + " × " + rows + "×" + cols
+                    + ", ld " + ld + ", stride " + stride + "), view " + v + " holds " + v.length());
+    }
+}

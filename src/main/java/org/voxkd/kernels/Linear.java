@@ -1,0 +1,74 @@
+package org.voxkd.kernels;
+
+import java.nio.FloatBuffer;
+import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Range;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.Parallel;
+
+/**
+ * Linear over channels at every frame (tornado-kernels/linear.cl for the bias kernels, GEMM for the rest).
+ * Activations are row-major {@code [rows = B·T, C]}, weights PyTorch-shaped {@code [Cout, Cin]}.
+ *
+ * <pre>
+ *   forward:  y[R,Cout] = x[R,Cin]·Wᵀ (+ b)
+ *   backward: dx += dy·W,  dW += dyᵀ·x,  db += Σ_rows dy
+ * </pre>
+ */
+public final class Linear {
+    private Linear() {}
+
+    static final String FAMILY = "linear";
+
+    /** y[r, c] += b[c]. Args: y, b, rows, C. */
+    public static final Kernel BIAS_ADD = Kernel.source(FAMILY, "bias_add", a -> {
+        FloatBuffer y = a.buf(0), b = a.buf(1);
+        int yo = a.off(0), bo = a.off(1), rows = a.i(2), c = a.i(3);
+        Parallel.range(rows, c, (from, to) -> {
+            for (int r = from; r < to; r++)
+                for (int j = 0; j < c; j++) y.put(yo + r * c + j, y.get(yo + r * c + j) + b.get(bo + j));
+        });
+    });
+
+    /** db[c] += Σ_r dy[r, c], rows summed in order. Args: db, dy, rows, C. */
+    public static final Kernel BIAS_GRAD = Kernel.source(FAMILY, "bias_grad", a -> {
+        FloatBuffer db = a.buf(0), dy = a.buf(1);
+        int dbo = a.off(0), dyo = a.off(1), rows = a.i(2), c = a.i(3);
+        Parallel.range(c, rows, (from, to) -> {
+            float[] acc = new float[to - from];
+            for (int r = 0; r < rows; r++)
+                for (int j = from; j < to; j++) acc[j - from] += dy.get(dyo + r * c + j);
+            for (int j = from; j < to; j++) db.put(dbo + j, db.get(dbo + j) + acc[j - from]);
+        });
+    });
+
+    /** y = x·Wᵀ + b over {@code rows} rows; {@code bias} may be null. */
+    public static void forward(TaskGraph g, View y, View x, View w, View bias, int rows, int cin, int cout) {
+        y.require(rows * cout, "linear y");
+        x.require(rows * cin, "linear x");
+        w.require(cout * cin, "linear W");
+        Blas.gemm(g, false, true, rows, cout, cin, 1f, x, cin, w, cin, 0f, y, cout);
+        if (bias != null) biasAdd(g, y, bias, rows, cout);
+    }
+
+    /** Accumulates dx (if non-null), dW and db (if non-null). */
+    public static void backward(TaskGraph g, View dx, View dw, View db, View dy, View x, View w, int rows, int cin, int cout) {
+        dy.require(rows * cout, "linear dy");
+        if (dx != null) Blas.gemm(g, false, false, rows, cin, cout, 1f, dy, cout, w, cin, 1f, dx, cin);
+        Blas.gemm(g, true, false, cout, cin, rows, 1f, dy, cout, x, cin, 1f, dw, cin);
+        if (db != null) biasGrad(g, db, dy, rows, cout);
+    }
+
+    public static void biasAdd(TaskGraph g, View y, View b, int rows, int c) {
+        y.require(rows * c, "bias_add y");
+        b.require(c, "bias_add b");
+        g.task(BIAS_ADD, Range.of(rows * c), y, b, rows, c);
+    }
+
+    public static void biasGrad(TaskGraph g, View db, View dy, int rows, int c) {
+        db.require(c, "bias_grad db");
+        dy.require(rows * c, "bias_grad dy");
+        g.task(BIAS_GRAD, Range.of(c), db, dy, rows, c);
+    }
+}

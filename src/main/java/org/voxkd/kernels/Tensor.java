@@ -1,0 +1,83 @@
+package org.voxkd.kernels;
+
+import java.nio.FloatBuffer;
+import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Range;
+import org.voxkd.engine.Scalar;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.Parallel;
+
+/**
+ * Plain tensor kernels (tornado-kernels/tensor.cl): fill, copy, scaled accumulate (residuals,
+ * gradient accumulation), and the fixed-order sum of squares behind gradient norms.
+ */
+public final class Tensor {
+    private Tensor() {}
+
+    static final String FAMILY = "tensor";
+
+    /** x[i] = value. Args: x, value, n. */
+    public static final Kernel FILL = Kernel.source(FAMILY, "fill", a -> {
+        FloatBuffer x = a.buf(0);
+        int xo = a.off(0), n = a.i(2);
+        float v = a.f(1);
+        Parallel.range(n, 1, (from, to) -> {
+            for (int i = from; i < to; i++) x.put(xo + i, v);
+        });
+    });
+
+    /** y[i] = alpha·x[i] + beta·y[i]. Args: y, x, alpha, beta, n. With beta 0, y is overwritten (NaN-safe). */
+    public static final Kernel AXPBY = Kernel.source(FAMILY, "axpby", a -> {
+        FloatBuffer y = a.buf(0), x = a.buf(1);
+        int yo = a.off(0), xo = a.off(1), n = a.i(4);
+        float alpha = a.f(2), beta = a.f(3);
+        Parallel.range(n, 2, (from, to) -> {
+            if (beta == 0f) for (int i = from; i < to; i++) y.put(yo + i, alpha * x.get(xo + i));
+            else for (int i = from; i < to; i++) y.put(yo + i, alpha * x.get(xo + i) + beta * y.get(yo + i));
+        });
+    });
+
+    /** out[0] = Σ x[i]² in index order (float64 accumulator). Args: out, x, n. */
+    public static final Kernel SUMSQ = Kernel.source(FAMILY, "sumsq", a -> {
+        FloatBuffer x = a.buf(1);
+        int xo = a.off(1), n = a.i(2);
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double v = x.get(xo + i);
+            s += v * v;
+        }
+        a.buf(0).put(a.off(0), (float) s);
+    });
+
+    public static void fill(TaskGraph g, View x, float value) {
+        g.task(FILL, Range.of(x.length()), x, value, x.length());
+    }
+
+    /** y = x. */
+    public static void copy(TaskGraph g, View y, View x) {
+        axpby(g, y, x, 1f, 0f);
+    }
+
+    /** y += x (residual connections, gradient accumulation). */
+    public static void add(TaskGraph g, View y, View x) {
+        axpby(g, y, x, 1f, 1f);
+    }
+
+    /** y = alpha·x + beta·y. */
+    public static void axpby(TaskGraph g, View y, View x, float alpha, float beta) {
+        x.require(y.length(), "axpby x");
+        g.task(AXPBY, Range.of(y.length()), y, x, alpha, beta, y.length());
+    }
+
+    /** y = alpha·y with alpha read at each execution. */
+    public static void scale(TaskGraph g, View y, Scalar alpha) {
+        g.task(AXPBY, Range.of(y.length()), y, y, alpha, 0f, y.length());
+    }
+
+    /** out (one float) = Σ x². */
+    public static void sumOfSquares(TaskGraph g, View out, View x) {
+        out.require(1, "sumsq out");
+        g.task(SUMSQ, Range.of(1), out, x, x.length());
+    }
+}

@@ -1,0 +1,27 @@
+package org.voxkd.kernels;
+
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.voxkd.engine.Backend;
+import org.voxkd.engine.cpu.CpuBackend;
+
+/** Every op of every kernel family: float32 forward vs float64 reference, backward vs finite differences, on cpu. */
+class KernelGradientTest {
+    /** All op cases, family by family; the backend parity tests use the same list. */
+    static Stream<OpCase> allCases() {
+        return Stream.of(
+                ActivationCases.cases(),
+                LinearCases.cases()
+        ).flatMap(List::stream);
+    }
+
+    static final Supplier<Backend> CPU = CpuBackend::new;
+
+    @TestFactory
+    Stream<DynamicTest> gradients() {
+        return allCases().map(c -> DynamicTest.dynamicTest(c.name(), () -> GradCheck.check(c, CPU)));
+    }
+}
