@@ -27,13 +27,6 @@ public final class Philox {
         out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
     }
 
-    /** The first output word alone (what the kernels use). */
-    public static int word(int c0, int c1, int c2, int c3, int k0, int k1) {
-        int[] out = new int[4]; // scalar-replaced by the JIT
-        block(c0, c1, c2, c3, k0, k1, out);
-        return out[0];
-    }
-
     /** A uniform float in [0, 1) from the top 24 bits of a word: exact in float on every device. */
     public static float uniform(int word) {
         return (word >>> 8) * 0x1.0p-24f;

@@ -93,24 +93,36 @@ public final class Activation {
     });
 
     /**
-     * Inverted dropout with a counter-based mask: element i is kept when
-     * {@code uniform(philox(counter = (i, step, layer, 0), key = seed)) >= p} and scaled by 1/(1 − p).
-     * The backward kernel redraws the same mask. Args: y, x, n, p, seedLo, seedHi, step, layer.
+     * Inverted dropout with a counter-based mask: element i is kept when its uniform draw is at least p,
+     * and scaled by 1/(1 − p). The draw is lane {@code i mod 4} of philox(counter = (i/4, step, layer, 0),
+     * key = seed): one Philox block serves four elements. The backward kernel redraws the same mask.
+     * Args: y, x, n, p, seedLo, seedHi, step, layer.
      */
     public static final Kernel DROPOUT_FWD = Kernel.source(FAMILY, "dropout_fwd", a -> dropout(a, false));
 
     /** Args: dx, dy, n, p, seedLo, seedHi, step, layer (dx += mask·dy/(1 − p)). */
     public static final Kernel DROPOUT_BWD = Kernel.source(FAMILY, "dropout_bwd", a -> dropout(a, true));
 
+    /** Whether dropout keeps element i (the rule both kernels and the tests use). */
+    public static boolean dropoutKeeps(int i, float p, int step, int layer, long seed) {
+        int[] w = new int[4];
+        Philox.block(i >>> 2, step, layer, 0, (int) seed, (int) (seed >>> 32), w);
+        return Philox.uniform(w[i & 3]) >= p;
+    }
+
     private static void dropout(org.voxkd.engine.cpu.CpuArgs a, boolean accumulate) {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(2), k0 = a.i(4), k1 = a.i(5), step = a.i(6), layer = a.i(7);
         float p = a.f(3), scale = 1f / (1f - p);
-        Parallel.range(n, 16, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                boolean keep = Philox.uniform(Philox.word(i, step, layer, 0, k0, k1)) >= p;
-                float v = keep ? x.get(xo + i) * scale : 0f;
-                y.put(yo + i, accumulate ? y.get(yo + i) + v : v);
+        int blocks = (n + 3) >>> 2;
+        Parallel.range(blocks, 16, (from, to) -> {
+            int[] w = new int[4];
+            for (int blk = from; blk < to; blk++) {
+                Philox.block(blk, step, layer, 0, k0, k1, w);
+                for (int lane = 0, i = blk << 2; lane < 4 && i < n; lane++, i++) {
+                    float v = Philox.uniform(w[lane]) >= p ? x.get(xo + i) * scale : 0f;
+                    y.put(yo + i, accumulate ? y.get(yo + i) + v : v);
+                }
             }
         });
     }

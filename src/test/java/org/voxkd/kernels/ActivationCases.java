@@ -3,7 +3,6 @@ package org.voxkd.kernels;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
-import org.voxkd.engine.Philox;
 import org.voxkd.engine.Scalar;
 
 /** Op cases of the activation family at odd sizes. */
@@ -50,7 +49,7 @@ public final class ActivationCases {
                         .reference(in -> {
                             double[] x = in.get("x"), y = new double[n];
                             for (int i = 0; i < n; i++) {
-                                boolean keep = Philox.uniform(Philox.word(i, 17, 3, 0, (int) seed, (int) (seed >>> 32))) >= p;
+                                boolean keep = Activation.dropoutKeeps(i, p, 17, 3, seed);
                                 y[i] = keep ? x[i] / (1 - (double) p) : 0;
                             }
                             return Map.of("y", y);

@@ -1,0 +1,115 @@
+package org.voxkd.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's parameters, gradients and Adam moments, each one flat buffer carved into named views in
+ * the same order (llm.c style): the optimiser is one kernel over the whole buffer, a checkpoint is
+ * one array plus this table. Non-trainable state (BatchNorm running statistics) lives in a fourth
+ * buffer with its own table; it is saved with the model but is not a parameter.
+ */
+public final class ParameterSet {
+    /** One named tensor: where it sits in its flat buffer and its shape. */
+    public record Entry(String name, int[] shape, int offset, int size, boolean trainable) {
+        public String shapeString() { return Arrays.toString(shape); }
+    }
+
+    private final String prefix;
+    private final Map<String, Entry> entries;
+    private final int trainableSize, stateSize;
+    private final Buffer params, grads, adamM, adamV, state;
+
+    private ParameterSet(String prefix, Map<String, Entry> entries, int trainableSize, int stateSize) {
+        this.prefix = prefix;
+        this.entries = Collections.unmodifiableMap(entries);
+        this.trainableSize = trainableSize;
+        this.stateSize = stateSize;
+        this.params = new Buffer(prefix + ".params", Math.max(1, trainableSize));
+        this.grads = new Buffer(prefix + ".grads", Math.max(1, trainableSize));
+        this.adamM = new Buffer(prefix + ".adam_m", Math.max(1, trainableSize));
+        this.adamV = new Buffer(prefix + ".adam_v", Math.max(1, trainableSize));
+        this.state = new Buffer(prefix + ".state", Math.max(1, stateSize));
+    }
+
+    public static Builder builder(String prefix) { return new Builder(prefix); }
+
+    /** Declares tensors in order; {@link #build()} lays them out. */
+    public static final class Builder {
+        private final String prefix;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private int trainable, state;
+
+        private Builder(String prefix) { this.prefix = prefix; }
+
+        /** A trainable parameter. */
+        public Builder param(String name, int... shape) { return add(name, shape, true); }
+
+        /** Non-trainable state saved with the model (running statistics). */
+        public Builder state(String name, int... shape) { return add(name, shape, false); }
+
+        private Builder add(String name, int[] shape, boolean isTrainable) {
+            if (entries.containsKey(name)) throw new IllegalArgumentException("parameter " + name + " declared twice");
+            long size = 1;
+            for (int d : shape) {
+                if (d <= 0) throw new IllegalArgumentException("parameter " + name + " has a non-positive dimension: " + Arrays.toString(shape));
+                size *= d;
+            }
+            int offset = isTrainable ? trainable : state;
+            long end = offset + size;
+            if (end > Integer.MAX_VALUE) throw new IllegalArgumentException("parameter set " + prefix + " exceeds 2^31 floats at " + name);
+            entries.put(name, new Entry(name, shape.clone(), offset, (int) size, isTrainable));
+            if (isTrainable) trainable = (int) end;
+            else state = (int) end;
+            return this;
+        }
+
+        public ParameterSet build() { return new ParameterSet(prefix, new LinkedHashMap<>(entries), trainable, state); }
+    }
+
+    public String prefix() { return prefix; }
+
+    /** Trainable floats: the model's parameter count. */
+    public int parameterCount() { return trainableSize; }
+
+    public int stateCount() { return stateSize; }
+
+    public List<Entry> entries() { return new ArrayList<>(entries.values()); }
+
+    public Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) throw new IllegalArgumentException("no parameter named " + name + " in " + prefix);
+        return e;
+    }
+
+    public View value(String name) {
+        Entry e = entry(name);
+        return (e.trainable ? params : state).view(e.offset, e.size);
+    }
+
+    public View grad(String name) { return trainableView(grads, name); }
+
+    public View adamM(String name) { return trainableView(adamM, name); }
+
+    public View adamV(String name) { return trainableView(adamV, name); }
+
+    private View trainableView(Buffer b, String name) {
+        Entry e = entry(name);
+        if (!e.trainable) throw new IllegalArgumentException(name + " is state, not a trainable parameter");
+        return b.view(e.offset, e.size);
+    }
+
+    public View params() { return params.view(0, trainableSize); }
+
+    public View grads() { return grads.view(0, trainableSize); }
+
+    public View adamM() { return adamM.view(0, trainableSize); }
+
+    public View adamV() { return adamV.view(0, trainableSize); }
+
+    public View state() { return state.view(0, stateSize); }
+}
