@@ -2,6 +2,7 @@ package org.voxkd.engine;
 
 import java.util.List;
 import org.voxkd.engine.cpu.CpuBackend;
+import org.voxkd.engine.opencl.OpenClBackend;
 
 /** Creates a backend by name: {@code cpu} or {@code opencl} (with a device selector). */
 public final class Backends {
@@ -22,16 +23,6 @@ public final class Backends {
     }
 
     private static Backend openCl(String device) {
-        try {
-            Class<?> c = Class.forName("org.voxkd.engine.opencl.OpenClBackend");
-            return (Backend) c.getMethod("open", String.class).invoke(null, device);
-        } catch (ClassNotFoundException e) {
-            throw new UnsupportedOperationException("the opencl backend is not part of this build yet (cpu works)");
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return OpenClBackend.open(device);
     }
 }

@@ -177,6 +177,6 @@ public final class Activation {
         if (!step.isInt()) throw new IllegalArgumentException("dropout step counter must be an int scalar");
         out.require(n, k.name() + " out");
         in.require(n, k.name() + " in");
-        g.task(k, Range.of(n), out, in, n, p, (int) seed, (int) (seed >>> 32), step, layer);
+        g.task(k, Range.of((n + 3) / 4), out, in, n, p, (int) seed, (int) (seed >>> 32), step, layer); // one work item per Philox block
     }
 }
