@@ -14,7 +14,9 @@ class KernelGradientTest {
     static Stream<OpCase> allCases() {
         return Stream.of(
                 ActivationCases.cases(),
-                LinearCases.cases()
+                LinearCases.cases(),
+                Conv1dCases.cases(),
+                NormCases.cases()
         ).flatMap(List::stream);
     }
 

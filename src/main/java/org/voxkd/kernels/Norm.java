@@ -1,0 +1,328 @@
+package org.voxkd.kernels;
+
+import java.nio.FloatBuffer;
+import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Range;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.CpuArgs;
+import org.voxkd.engine.cpu.Parallel;
+
+/**
+ * Normalisation over channels of row-major {@code [rows, C]} activations (tornado-kernels/norm.cl).
+ * BatchNorm1d normalises each channel over all rows (B·T frames, or B embeddings); LayerNorm normalises
+ * each row over its channels. Both save mean and rstd = 1/√(var + eps) for the backward.
+ *
+ * <pre>
+ *   BatchNorm, training:  mean, rstd, running stats  = batchnorm_stats(x)      (per channel, over rows)
+ *                         y = (x − mean)·rstd·γ + β                             batchnorm_apply
+ *              backward:  dβ += Σ dy, dγ += Σ dy·x̂,
+ *                         dx += γ·rstd·(dy − Σdy/n − x̂·Σ(dy·x̂)/n)              batchnorm_bwd (fused)
+ *   BatchNorm, inference: y = (x − running_mean)/√(running_var + eps)·γ + β    batchnorm_infer_fwd
+ *              backward:  dβ, dγ as above with x̂ from running stats, dx += γ·rstd·dy
+ *   LayerNorm:            y = (x − mean_r)·rstd_r·γ + β                         layernorm_fwd (per row)
+ *              backward:  dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·γ   layernorm_bwd_data (per row)
+ *                         dβ += Σ dy, dγ += Σ dy·x̂                              layernorm_bwd_params (per channel)
+ * </pre>
+ * Reductions over rows run per channel in row order, threads splitting the channels only; reductions
+ * over channels run per row. Accumulators are float64.
+ */
+public final class Norm {
+    private Norm() {}
+
+    static final String FAMILY = "norm";
+    /** PyTorch's defaults for BatchNorm1d and LayerNorm. */
+    public static final float EPS = 1e-5f, MOMENTUM = 0.1f;
+
+    /**
+     * Batch statistics per channel (two passes: mean, then biased variance) and the running-statistics
+     * update {@code running = (1 − momentum)·running + momentum·batch}, with the unbiased variance
+     * (factor n/(n − 1)) for running_var as PyTorch does. Args: mean, rstd, runMean, runVar, x, rows, C, eps, momentum.
+     */
+    public static final Kernel BN_STATS = Kernel.source(FAMILY, "batchnorm_stats", a -> {
+        FloatBuffer mean = a.buf(0), rstd = a.buf(1), rm = a.buf(2), rv = a.buf(3), x = a.buf(4);
+        int mo = a.off(0), so = a.off(1), rmo = a.off(2), rvo = a.off(3), xo = a.off(4), rows = a.i(5), c = a.i(6);
+        float eps = a.f(7), momentum = a.f(8);
+        Parallel.range(c, 2 * rows, (from, to) -> {
+            int n = to - from;
+            double[] mu = new double[n], sq = new double[n];
+            for (int r = 0; r < rows; r++) {
+                int row = xo + r * c;
+                for (int j = from; j < to; j++) mu[j - from] += x.get(row + j);
+            }
+            for (int j = 0; j < n; j++) mu[j] /= rows;
+            for (int r = 0; r < rows; r++) {
+                int row = xo + r * c;
+                for (int j = from; j < to; j++) {
+                    double d = x.get(row + j) - mu[j - from];
+                    sq[j - from] += d * d;
+                }
+            }
+            for (int j = from; j < to; j++) {
+                double m = mu[j - from], var = sq[j - from] / rows;
+                mean.put(mo + j, (float) m);
+                rstd.put(so + j, (float) (1 / Math.sqrt(var + eps)));
+                rm.put(rmo + j, (float) ((1.0 - momentum) * rm.get(rmo + j) + momentum * m));
+                rv.put(rvo + j, (float) ((1.0 - momentum) * rv.get(rvo + j) + momentum * var * rows / (rows - 1)));
+            }
+        });
+    });
+
+    /** y = (x − mean[c])·rstd[c]·γ[c] + β[c]. Args: y, x, mean, rstd, gamma, beta, rows, C. */
+    public static final Kernel BN_APPLY = Kernel.source(FAMILY, "batchnorm_apply", a -> {
+        int c = a.i(7);
+        normalizeChannels(a, channelStats(a, 2, 3, c, false, 0f), c, a.i(6));
+    });
+
+    /** y = (x − runMean[c])/√(runVar[c] + eps)·γ[c] + β[c]. Args: y, x, runMean, runVar, gamma, beta, rows, C, eps. */
+    public static final Kernel BN_INFER_FWD = Kernel.source(FAMILY, "batchnorm_infer_fwd", a -> {
+        int c = a.i(7);
+        normalizeChannels(a, channelStats(a, 2, 3, c, true, a.f(8)), c, a.i(6));
+    });
+
+    /**
+     * Training backward, fused per channel: Σdy and Σdy·x̂ over the rows, then dβ, dγ and dx of that
+     * channel. Args: dx, dgamma, dbeta, dy, x, mean, rstd, gamma, rows, C.
+     */
+    public static final Kernel BN_BWD = Kernel.source(FAMILY, "batchnorm_bwd", a -> {
+        int c = a.i(9);
+        batchNormBackward(a, channelStats(a, 5, 6, c, false, 0f), true, c, a.i(8));
+    });
+
+    /**
+     * Inference backward (running statistics are constants): dβ += Σdy, dγ += Σdy·x̂, dx += γ·rstd·dy.
+     * Args: dx, dgamma, dbeta, dy, x, runMean, runVar, gamma, rows, C, eps.
+     */
+    public static final Kernel BN_INFER_BWD = Kernel.source(FAMILY, "batchnorm_infer_bwd", a -> {
+        int c = a.i(9);
+        batchNormBackward(a, channelStats(a, 5, 6, c, true, a.f(10)), false, c, a.i(8));
+    });
+
+    /** Per-channel mean and rstd from arguments {@code meanArg}, {@code spreadArg} (rstd, or a variance to invert). */
+    private static float[][] channelStats(CpuArgs a, int meanArg, int spreadArg, int c, boolean fromVariance, float eps) {
+        FloatBuffer m = a.buf(meanArg), s = a.buf(spreadArg);
+        int mo = a.off(meanArg), so = a.off(spreadArg);
+        float[] mean = new float[c], rstd = new float[c];
+        for (int j = 0; j < c; j++) {
+            mean[j] = m.get(mo + j);
+            rstd[j] = fromVariance ? (float) (1 / Math.sqrt((double) s.get(so + j) + eps)) : s.get(so + j);
+        }
+        return new float[][] {mean, rstd};
+    }
+
+    /** The BatchNorm affine map with per-channel statistics; args 0, 1, 4, 5 are y, x, gamma, beta. */
+    private static void normalizeChannels(CpuArgs a, float[][] stats, int c, int rows) {
+        FloatBuffer y = a.buf(0), x = a.buf(1), gamma = a.buf(4), beta = a.buf(5);
+        int yo = a.off(0), xo = a.off(1);
+        float[] mean = stats[0], scale = new float[c], shift = new float[c];
+        for (int j = 0; j < c; j++) {
+            scale[j] = stats[1][j] * gamma.get(a.off(4) + j);
+            shift[j] = beta.get(a.off(5) + j);
+        }
+        Parallel.range(rows, 2 * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int xr = xo + r * c, yr = yo + r * c;
+                for (int j = 0; j < c; j++) y.put(yr + j, (x.get(xr + j) - mean[j]) * scale[j] + shift[j]);
+            }
+        });
+    }
+
+    /**
+     * Shared by both BatchNorm backwards; args 0–4 and 7 are dx, dgamma, dbeta, dy, x, gamma. With batch
+     * statistics the mean and variance depend on x, which adds the −Σdy/n − x̂·Σ(dy·x̂)/n terms to dx.
+     */
+    private static void batchNormBackward(CpuArgs a, float[][] stats, boolean batchStats, int c, int rows) {
+        FloatBuffer dx = a.buf(0), dg = a.buf(1), db = a.buf(2), dy = a.buf(3), x = a.buf(4), gamma = a.buf(7);
+        int dxo = a.off(0), dgo = a.off(1), dbo = a.off(2), dyo = a.off(3), xo = a.off(4), go = a.off(7);
+        float[] mean = stats[0], rstd = stats[1];
+        Parallel.range(c, 4 * rows, (from, to) -> {
+            int n = to - from;
+            double[] sdy = new double[n], sdyx = new double[n];
+            paramSums(dy, dyo, x, xo, null, null, mean, rstd, rows, c, from, to, sdy, sdyx);
+            float[] k = new float[n], mdy = new float[n], mdyx = new float[n];
+            for (int j = from; j < to; j++) {
+                int i = j - from;
+                dg.put(dgo + j, (float) (dg.get(dgo + j) + sdyx[i]));
+                db.put(dbo + j, (float) (db.get(dbo + j) + sdy[i]));
+                k[i] = gamma.get(go + j) * rstd[j];
+                mdy[i] = batchStats ? (float) (sdy[i] / rows) : 0f;
+                mdyx[i] = batchStats ? (float) (sdyx[i] / rows) : 0f;
+            }
+            for (int r = 0; r < rows; r++) {
+                int row = r * c;
+                for (int j = from; j < to; j++) {
+                    int i = j - from;
+                    float xh = (x.get(xo + row + j) - mean[j]) * rstd[j];
+                    dx.put(dxo + row + j, dx.get(dxo + row + j) + k[i] * (dy.get(dyo + row + j) - mdy[i] - xh * mdyx[i]));
+                }
+            }
+        });
+    }
+
+    /**
+     * Σ_r dy[r, j] and Σ_r dy[r, j]·x̂[r, j] for channels [from, to), rows in order, where
+     * x̂ = (x − rowMean[r] − chanMean[j])·rowRstd[r]·chanRstd[j]; LayerNorm passes per-row statistics
+     * and null per-channel ones, BatchNorm the reverse.
+     */
+    private static void paramSums(FloatBuffer dy, int dyo, FloatBuffer x, int xo, float[] rowMean, float[] rowRstd,
+                                  float[] chanMean, float[] chanRstd, int rows, int c, int from, int to, double[] sdy, double[] sdyx) {
+        int n = to - from;
+        float[] cm = new float[n], cs = new float[n];
+        for (int i = 0; i < n; i++) {
+            cm[i] = chanMean == null ? 0f : chanMean[from + i];
+            cs[i] = chanRstd == null ? 1f : chanRstd[from + i];
+        }
+        for (int r = 0; r < rows; r++) {
+            float rm = rowMean == null ? 0f : rowMean[r], rs = rowRstd == null ? 1f : rowRstd[r];
+            int xr = xo + r * c + from, gr = dyo + r * c + from;
+            for (int i = 0; i < n; i++) {
+                float g = dy.get(gr + i), xh = (x.get(xr + i) - rm - cm[i]) * rs * cs[i];
+                sdy[i] += g;
+                sdyx[i] += (double) g * xh;
+            }
+        }
+    }
+
+    /**
+     * Per row: mean, biased variance (two passes, float64), rstd; y = (x − mean)·rstd·γ + β.
+     * Args: y, mean, rstd, x, gamma, beta, rows, C, eps.
+     */
+    public static final Kernel LN_FWD = Kernel.source(FAMILY, "layernorm_fwd", a -> {
+        FloatBuffer y = a.buf(0), mean = a.buf(1), rstd = a.buf(2), x = a.buf(3), gamma = a.buf(4), beta = a.buf(5);
+        int yo = a.off(0), mo = a.off(1), so = a.off(2), xo = a.off(3), rows = a.i(6), c = a.i(7);
+        float eps = a.f(8);
+        float[] gm = floats(gamma, a.off(4), c), bt = floats(beta, a.off(5), c);
+        Parallel.range(rows, 3 * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int xr = xo + r * c, yr = yo + r * c;
+                double s = 0, sq = 0;
+                for (int j = 0; j < c; j++) s += x.get(xr + j);
+                double m = s / c;
+                for (int j = 0; j < c; j++) {
+                    double d = x.get(xr + j) - m;
+                    sq += d * d;
+                }
+                float mf = (float) m, rs = (float) (1 / Math.sqrt(sq / c + eps));
+                mean.put(mo + r, mf);
+                rstd.put(so + r, rs);
+                for (int j = 0; j < c; j++) y.put(yr + j, (x.get(xr + j) - mf) * rs * gm[j] + bt[j]);
+            }
+        });
+    });
+
+    /** dx += rstd·(dx̂ − mean_c(dx̂) − x̂·mean_c(dx̂·x̂)) with dx̂ = dy·γ, per row. Args: dx, dy, x, mean, rstd, gamma, rows, C. */
+    public static final Kernel LN_BWD_DATA = Kernel.source(FAMILY, "layernorm_bwd_data", a -> {
+        FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2), mean = a.buf(3), rstd = a.buf(4);
+        int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), mo = a.off(3), so = a.off(4), rows = a.i(6), c = a.i(7);
+        float[] gm = floats(a.buf(5), a.off(5), c);
+        Parallel.range(rows, 6 * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int row = r * c;
+                float m = mean.get(mo + r), rs = rstd.get(so + r);
+                double s1 = 0, s2 = 0;
+                for (int j = 0; j < c; j++) {
+                    float g = dy.get(dyo + row + j) * gm[j], xh = (x.get(xo + row + j) - m) * rs;
+                    s1 += g;
+                    s2 += (double) g * xh;
+                }
+                float m1 = (float) (s1 / c), m2 = (float) (s2 / c);
+                for (int j = 0; j < c; j++) {
+                    float g = dy.get(dyo + row + j) * gm[j], xh = (x.get(xo + row + j) - m) * rs;
+                    dx.put(dxo + row + j, dx.get(dxo + row + j) + rs * (g - m1 - xh * m2));
+                }
+            }
+        });
+    });
+
+    /** dγ[c] += Σ_r dy·x̂, dβ[c] += Σ_r dy, rows in order, threads split the channels. Args: dgamma, dbeta, dy, x, mean, rstd, rows, C. */
+    public static final Kernel LN_BWD_PARAMS = Kernel.source(FAMILY, "layernorm_bwd_params", a -> {
+        FloatBuffer dg = a.buf(0), db = a.buf(1);
+        int dgo = a.off(0), dbo = a.off(1), rows = a.i(6), c = a.i(7);
+        float[] mean = floats(a.buf(4), a.off(4), rows), rstd = floats(a.buf(5), a.off(5), rows);
+        Parallel.range(c, 3 * rows, (from, to) -> {
+            double[] sdy = new double[to - from], sdyx = new double[to - from];
+            paramSums(a.buf(2), a.off(2), a.buf(3), a.off(3), mean, rstd, null, null, rows, c, from, to, sdy, sdyx);
+            for (int j = from; j < to; j++) {
+                dg.put(dgo + j, (float) (dg.get(dgo + j) + sdyx[j - from]));
+                db.put(dbo + j, (float) (db.get(dbo + j) + sdy[j - from]));
+            }
+        });
+    });
+
+    private static float[] floats(FloatBuffer b, int off, int n) {
+        float[] v = new float[n];
+        b.get(off, v, 0, n);
+        return v;
+    }
+
+    // ---- ops ----
+
+    /**
+     * BatchNorm1d in training mode over {@code rows} rows (B·T frames, or B embeddings) of C channels:
+     * writes y, the saved mean and rstd [C], and updates runMean/runVar [C] in place.
+     */
+    public static void batchNormForward(TaskGraph g, View y, View mean, View rstd, View runMean, View runVar,
+                                        View x, View gamma, View beta, int rows, int c) {
+        sizes("batchnorm", rows, c);
+        if (rows < 2) throw new IllegalArgumentException("batchnorm training needs more than one row per channel, got rows=" + rows);
+        require(rows * c, "batchnorm", y, "y", x, "x");
+        require(c, "batchnorm", mean, "mean", rstd, "rstd", runMean, "running mean", runVar, "running var", gamma, "gamma", beta, "beta");
+        g.task(BN_STATS, Range.of(c), mean, rstd, runMean, runVar, x, rows, c, EPS, MOMENTUM);
+        g.task(BN_APPLY, Range.of(rows * c), y, x, mean, rstd, gamma, beta, rows, c);
+    }
+
+    /** BatchNorm1d in inference mode: normalises with the running statistics, which stay unchanged. */
+    public static void batchNormInferenceForward(TaskGraph g, View y, View runMean, View runVar, View x, View gamma, View beta, int rows, int c) {
+        sizes("batchnorm", rows, c);
+        require(rows * c, "batchnorm", y, "y", x, "x");
+        require(c, "batchnorm", runMean, "running mean", runVar, "running var", gamma, "gamma", beta, "beta");
+        g.task(BN_INFER_FWD, Range.of(rows * c), y, x, runMean, runVar, gamma, beta, rows, c, EPS);
+    }
+
+    /** Training-mode backward from the saved mean and rstd; accumulates dx, dgamma, dbeta. */
+    public static void batchNormBackward(TaskGraph g, View dx, View dgamma, View dbeta, View dy, View x, View mean, View rstd,
+                                         View gamma, int rows, int c) {
+        sizes("batchnorm", rows, c);
+        require(rows * c, "batchnorm", dx, "dx", dy, "dy", x, "x");
+        require(c, "batchnorm", dgamma, "dgamma", dbeta, "dbeta", mean, "mean", rstd, "rstd", gamma, "gamma");
+        g.task(BN_BWD, Range.of(c), dx, dgamma, dbeta, dy, x, mean, rstd, gamma, rows, c);
+    }
+
+    /** Inference-mode backward (running statistics held fixed); accumulates dx, dgamma, dbeta. */
+    public static void batchNormInferenceBackward(TaskGraph g, View dx, View dgamma, View dbeta, View dy, View x, View runMean,
+                                                  View runVar, View gamma, int rows, int c) {
+        sizes("batchnorm", rows, c);
+        require(rows * c, "batchnorm", dx, "dx", dy, "dy", x, "x");
+        require(c, "batchnorm", dgamma, "dgamma", dbeta, "dbeta", runMean, "running mean", runVar, "running var", gamma, "gamma");
+        g.task(BN_INFER_BWD, Range.of(c), dx, dgamma, dbeta, dy, x, runMean, runVar, gamma, rows, c, EPS);
+    }
+
+    /** LayerNorm over the C channels of each row; writes y and the saved mean and rstd [rows]. */
+    public static void layerNormForward(TaskGraph g, View y, View mean, View rstd, View x, View gamma, View beta, int rows, int c) {
+        sizes("layernorm", rows, c);
+        require(rows * c, "layernorm", y, "y", x, "x");
+        require(rows, "layernorm", mean, "mean", rstd, "rstd");
+        require(c, "layernorm", gamma, "gamma", beta, "beta");
+        g.task(LN_FWD, Range.of(rows), y, mean, rstd, x, gamma, beta, rows, c, EPS);
+    }
+
+    /** Accumulates dx, dgamma, dbeta from the saved per-row mean and rstd. */
+    public static void layerNormBackward(TaskGraph g, View dx, View dgamma, View dbeta, View dy, View x, View mean, View rstd,
+                                         View gamma, int rows, int c) {
+        sizes("layernorm", rows, c);
+        require(rows * c, "layernorm", dx, "dx", dy, "dy", x, "x");
+        require(rows, "layernorm", mean, "mean", rstd, "rstd");
+        require(c, "layernorm", dgamma, "dgamma", dbeta, "dbeta", gamma, "gamma");
+        g.task(LN_BWD_DATA, Range.of(rows), dx, dy, x, mean, rstd, gamma, rows, c);
+        g.task(LN_BWD_PARAMS, Range.of(c), dgamma, dbeta, dy, x, mean, rstd, rows, c);
+    }
+
+    private static void sizes(String op, int rows, int c) {
+        if (rows <= 0 || c <= 0) throw new IllegalArgumentException(op + ": sizes must be positive, got rows=" + rows + " C=" + c);
+    }
+
+    /** Checks that each view, given as (view, what) pairs, holds n floats. */
+    private static void require(int n, String op, Object... viewsAndNames) {
+        for (int i = 0; i < viewsAndNames.length; i += 2) ((View) viewsAndNames[i]).require(n, op + " " + viewsAndNames[i + 1]);
+    }
+}
