@@ -14,8 +14,17 @@ import java.util.Map;
  * buffer with its own table; it is saved with the model but is not a parameter.
  */
 public final class ParameterSet {
-    /** One named tensor: where it sits in its flat buffer and its shape. */
-    public record Entry(String name, int[] shape, int offset, int size, boolean trainable) {
+    /** Fills one tensor's initial values from a counter-based stream (PyTorch's default rules live in nn.Init). */
+    @FunctionalInterface
+    public interface Initializer {
+        void fill(Philox.Stream rnd, float[] dst, int offset, int size);
+
+        Initializer ZEROS = (r, d, o, n) -> {};
+        Initializer ONES = (r, d, o, n) -> java.util.Arrays.fill(d, o, o + n, 1f);
+    }
+
+    /** One named tensor: where it sits in its flat buffer, its shape and how it starts. */
+    public record Entry(String name, int[] shape, int offset, int size, boolean trainable, Initializer init) {
         public String shapeString() { return Arrays.toString(shape); }
     }
 
@@ -46,13 +55,18 @@ public final class ParameterSet {
 
         private Builder(String prefix) { this.prefix = prefix; }
 
-        /** A trainable parameter. */
-        public Builder param(String name, int... shape) { return add(name, shape, true); }
+        /** A trainable parameter, initialised to zeros. */
+        public Builder param(String name, int... shape) { return add(name, shape, true, Initializer.ZEROS); }
 
-        /** Non-trainable state saved with the model (running statistics). */
-        public Builder state(String name, int... shape) { return add(name, shape, false); }
+        /** A trainable parameter with its initialiser. */
+        public Builder param(String name, Initializer init, int... shape) { return add(name, shape, true, init); }
 
-        private Builder add(String name, int[] shape, boolean isTrainable) {
+        /** Non-trainable state saved with the model (running statistics), initialised to zeros. */
+        public Builder state(String name, int... shape) { return add(name, shape, false, Initializer.ZEROS); }
+
+        public Builder state(String name, Initializer init, int... shape) { return add(name, shape, false, init); }
+
+        private Builder add(String name, int[] shape, boolean isTrainable, Initializer init) {
             if (entries.containsKey(name)) throw new IllegalArgumentException("parameter " + name + " declared twice");
             long size = 1;
             for (int d : shape) {
@@ -62,7 +76,7 @@ public final class ParameterSet {
             int offset = isTrainable ? trainable : state;
             long end = offset + size;
             if (end > Integer.MAX_VALUE) throw new IllegalArgumentException("parameter set " + prefix + " exceeds 2^31 floats at " + name);
-            entries.put(name, new Entry(name, shape.clone(), offset, (int) size, isTrainable));
+            entries.put(name, new Entry(name, shape.clone(), offset, (int) size, isTrainable, init));
             if (isTrainable) trainable = (int) end;
             else state = (int) end;
             return this;
@@ -72,6 +86,20 @@ public final class ParameterSet {
     }
 
     public String prefix() { return prefix; }
+
+    /**
+     * Initial values of the trainable buffer ({@code trainable}) or of the state buffer: tensor k draws
+     * from Philox stream (seed, k), so a tensor's values do not depend on the tensors declared before it.
+     */
+    public float[] initialValues(long seed, boolean trainable) {
+        float[] out = new float[trainable ? trainableSize : stateSize];
+        int k = 0;
+        for (Entry e : entries.values()) {
+            k++;
+            if (e.trainable == trainable) e.init.fill(new Philox.Stream(seed, k), out, e.offset, e.size);
+        }
+        return out;
+    }
 
     /** Trainable floats: the model's parameter count. */
     public int parameterCount() { return trainableSize; }

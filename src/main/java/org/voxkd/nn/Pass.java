@@ -1,0 +1,93 @@
+package org.voxkd.nn;
+
+import org.voxkd.engine.Scalar;
+import org.voxkd.engine.View;
+import org.voxkd.engine.Workspace;
+
+/**
+ * One planned run of a model at one (batch, frames, mode): the activation workspace, and in TRAIN mode
+ * the gradient workspace whose slots mirror the activations. Planned once, replayed every step.
+ * Every pass has the slots {@code input} [B·T·mels] and {@code embedding} [B·D].
+ */
+public final class Pass {
+    public final int batch, frames;
+    public final Mode mode;
+    /** Dropout key and per-step counter (the trainer advances {@code step}). */
+    public final long seed;
+    public final Scalar step;
+    private final Workspace act, grad;
+
+    private Pass(int batch, int frames, Mode mode, long seed, Scalar step, Workspace act, Workspace grad) {
+        this.batch = batch;
+        this.frames = frames;
+        this.mode = mode;
+        this.seed = seed;
+        this.step = step;
+        this.act = act;
+        this.grad = grad;
+    }
+
+    public boolean training() { return mode == Mode.TRAIN; }
+
+    public int rows() { return batch * frames; }
+
+    public View act(String slot) { return act.view(slot); }
+
+    public View grad(String slot) {
+        if (grad == null) throw new IllegalStateException("an EVAL pass has no gradients (slot " + slot + ")");
+        return grad.view(slot);
+    }
+
+    public View input() { return act("input"); }
+
+    public View embedding() { return act("embedding"); }
+
+    /** The gradient of the loss with respect to the embedding: where the loss's backward writes. */
+    public View dEmbedding() { return grad("embedding"); }
+
+    public Workspace activations() { return act; }
+
+    /** All activation gradients (zeroed at the start of each backward). */
+    public Workspace gradients() { return grad; }
+
+    /** Collects slot sizes; a model declares its slots, then {@link #build()}. */
+    public static final class Builder {
+        final int batch, frames;
+        final Mode mode;
+        final long seed;
+        final Scalar step;
+        private final Workspace.Builder act, grad;
+
+        public Builder(String name, int batch, int frames, Mode mode, long seed, Scalar step) {
+            if (batch <= 0 || frames <= 0) throw new IllegalArgumentException("batch and frames must be positive: " + batch + ", " + frames);
+            this.batch = batch;
+            this.frames = frames;
+            this.mode = mode;
+            this.seed = seed;
+            this.step = step;
+            this.act = Workspace.builder(name + ".act");
+            this.grad = mode == Mode.TRAIN ? Workspace.builder(name + ".grad") : null;
+        }
+
+        /** An activation with a gradient (in TRAIN mode). */
+        public Builder slot(String name, int length) {
+            act.reserve(name, length);
+            if (grad != null) grad.reserve(name, length);
+            return this;
+        }
+
+        /** Saved statistics (means, inverse deviations): no gradient. */
+        public Builder saved(String name, int length) {
+            act.reserve(name, length);
+            return this;
+        }
+
+        /** Backward-only scratch. */
+        public Builder scratch(String name, int length) {
+            if (grad != null) grad.reserve(name, length);
+            return this;
+        }
+
+        public Pass build() { return new Pass(batch, frames, mode, seed, step, act.build(), grad == null ? null : grad.build()); }
+    }
+}
