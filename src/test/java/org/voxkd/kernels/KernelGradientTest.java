@@ -14,7 +14,9 @@ class KernelGradientTest {
     static Stream<OpCase> allCases() {
         return Stream.of(
                 ActivationCases.cases(),
-                LinearCases.cases()
+                LinearCases.cases(),
+                PoolingCases.cases(),
+                LstmCases.cases()
         ).flatMap(List::stream);
     }
 
