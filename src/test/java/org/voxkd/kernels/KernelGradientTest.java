@@ -16,7 +16,9 @@ class KernelGradientTest {
                 ActivationCases.cases(),
                 LinearCases.cases(),
                 Conv1dCases.cases(),
-                NormCases.cases()
+                NormCases.cases(),
+                PoolingCases.cases(),
+                LstmCases.cases()
         ).flatMap(List::stream);
     }
 
