@@ -44,7 +44,8 @@ public final class BenchCommand implements Runnable {
             try (Backend backend = Backends.create(common.backend, common.device)) {
                 System.out.printf("backend %s: %s (%s)%n", backend.name(), backend.device().name(), backend.device().detail());
                 System.out.printf("%-14s %-26s %10s %10s %10s %10s%n", "op", "shape", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s");
-                List<OpBench> ops = OpCatalog.student(common.batch, common.frames, hidden, expansion);
+                List<OpBench> ops = new java.util.ArrayList<>(OpCatalog.student(common.batch, common.frames, hidden, expansion));
+                ops.add(OpCatalog.lstmLayer(common.batch / 2, common.frames, 128, 256)); // the teacher's first layer, at its batch of 32
                 for (OpBench op : ops) {
                     if (only != null && !op.op().contains(only)) continue;
                     OpBench.Row r = op.run(backend, 2, common.reps);
