@@ -11,6 +11,13 @@ public final class Fft {
     private final double[] cos, sin;
     private final int[] bitrev;
 
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, Fft> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A shared instance of size n (an Fft holds only read-only tables, so it is thread-safe). */
+    public static Fft of(int n) {
+        return CACHE.computeIfAbsent(n, Fft::new);
+    }
+
     public Fft(int n) {
         if (n < 1 || Integer.bitCount(n) != 1) throw new IllegalArgumentException("FFT size must be a power of two: " + n);
         this.n = n;
@@ -62,7 +69,7 @@ public final class Fft {
     public static double[] convolve(double[] x, double[] h, int outLength) {
         int full = x.length + h.length - 1, size = Integer.highestOneBit(Math.max(1, full - 1)) << 1;
         if (size < full) size <<= 1;
-        Fft fft = new Fft(size);
+        Fft fft = of(size);
         double[] ar = new double[size], ai = new double[size], br = new double[size], bi = new double[size];
         System.arraycopy(x, 0, ar, 0, x.length);
         System.arraycopy(h, 0, br, 0, h.length);
