@@ -1,13 +1,10 @@
 package org.voxkd.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import org.voxkd.audio.FrontEnd;
 import org.voxkd.audio.Wav;
 import org.voxkd.eval.Eer;
@@ -45,24 +42,7 @@ public final class Baseline {
     public static Eer.Result evaluate(Path root, List<Lists.Trial> trials, int threads) throws IOException {
         List<String> paths = Lists.trialPaths(trials);
         double[][] emb = new double[paths.size()][];
-        ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
-        try {
-            pool.submit(() -> java.util.stream.IntStream.range(0, paths.size()).parallel().forEach(i -> {
-                try {
-                    emb[i] = embedding(Wav.read(root.resolve(paths.get(i))));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            })).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
-            throw new IOException(e.getCause());
-        } finally {
-            pool.shutdown();
-        }
+        Workers.forEach(paths.size(), threads, i -> emb[i] = embedding(Wav.read(root.resolve(paths.get(i)))));
         Map<String, double[]> byPath = new HashMap<>();
         for (int i = 0; i < paths.size(); i++) byPath.put(paths.get(i), emb[i]);
         double[] scores = new double[trials.size()];

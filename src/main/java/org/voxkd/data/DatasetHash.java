@@ -2,7 +2,6 @@ package org.voxkd.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,17 +53,7 @@ public final class DatasetHash {
         }
         List<String> sorted = List.copyOf(paths);
         String[] hashes = new String[sorted.size()];
-        try {
-            java.util.stream.IntStream.range(0, sorted.size()).parallel().forEach(i -> {
-                try {
-                    hashes[i] = sha256(root.resolve(sorted.get(i)));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        Workers.forEach(sorted.size(), Runtime.getRuntime().availableProcessors(), i -> hashes[i] = sha256(root.resolve(sorted.get(i))));
         Map<String, String> files = new java.util.HashMap<>();
         for (int i = 0; i < hashes.length; i++) files.put(sorted.get(i), hashes[i]);
         return combine(trainList == null ? null : sha256(trainList), trialList == null ? null : sha256(trialList), files);

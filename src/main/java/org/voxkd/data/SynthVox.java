@@ -8,7 +8,6 @@ import static java.lang.StrictMath.sqrt;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 import org.voxkd.audio.Dsp;
 import org.voxkd.audio.Dsp.Biquad;
 import org.voxkd.audio.Fft;
@@ -93,30 +90,15 @@ public final class SynthVox {
         Path wav = dir.resolve("wav");
         Files.createDirectories(wav);
         FileEntry[] entries = new FileEntry[jobs.size()];
-        ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
-        try {
-            pool.submit(() -> IntStream.range(0, jobs.size()).parallel().forEach(i -> {
-                Job j = jobs.get(i);
-                short[] pcm = utterance(p, seed, j.speaker(), j.session(), j.utt());
-                byte[] bytes = Wav.encodePcm16(pcm, (int) Talker.FS);
-                Path f = wav.resolve(j.path());
-                try {
-                    Files.createDirectories(f.getParent());
-                    Files.write(f, bytes);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                entries[i] = new FileEntry(j.path(), DatasetHash.sha256(bytes), pcm.length);
-            })).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
-            throw new IOException(e.getCause());
-        } finally {
-            pool.shutdown();
-        }
+        Workers.forEach(jobs.size(), threads, i -> {
+            Job j = jobs.get(i);
+            short[] pcm = utterance(p, seed, j.speaker(), j.session(), j.utt());
+            byte[] bytes = Wav.encodePcm16(pcm, (int) Talker.FS);
+            Path f = wav.resolve(j.path());
+            Files.createDirectories(f.getParent());
+            Files.write(f, bytes);
+            entries[i] = new FileEntry(j.path(), DatasetHash.sha256(bytes), pcm.length);
+        });
 
         List<Lists.Utterance> train = new ArrayList<>();
         for (Job j : jobs) if (!j.test()) train.add(new Lists.Utterance(j.speakerId(), j.path()));
@@ -152,8 +134,8 @@ public final class SynthVox {
         params.put("trials", p.trials());
         json.put("parameters", params);
         json.put("wav_root", "wav");
-        json.put("train_list", Map.of("path", "train_list.txt", "sha256", m.trainListSha256()));
-        json.put("trial_list", Map.of("path", "trials.txt", "sha256", m.trialListSha256()));
+        json.put("train_list", ordered("path", "train_list.txt", "sha256", m.trainListSha256()));
+        json.put("trial_list", ordered("path", "trials.txt", "sha256", m.trialListSha256()));
         json.put("corpus_hash", m.corpusHash());
         List<Map<String, Object>> files = new ArrayList<>();
         for (FileEntry e : m.files()) {
@@ -164,8 +146,15 @@ public final class SynthVox {
             files.add(f);
         }
         json.put("files", files);
-        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(file, om.writeValueAsString(json) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
     }
 
     /** Balanced trials over the test speakers: targets pair different sessions of one speaker, non-targets two speakers. */
