@@ -1,0 +1,85 @@
+package org.voxkd.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Readers and writers for the two list formats (spec "Data and evaluation"). Fields are separated by
+ * whitespace; blank lines and lines starting with '#' are skipped. Every malformed line is reported, with
+ * its number, in one {@link ListFormatException}. Paths are kept as written (relative to a data root).
+ */
+public final class Lists {
+    private Lists() {}
+
+    /** Stop collecting after this many problems (the message says how many more there were). */
+    static final int MAX_REPORTED = 50;
+
+    /** One training-list line: {@code speaker path}. */
+    public record Utterance(String speaker, String path) {}
+
+    /** One trial-list line: {@code label path1 path2}, label 1 = same speaker. */
+    public record Trial(int label, String enroll, String test) {}
+
+    public static List<Utterance> readTrainList(Path file) throws IOException {
+        List<Utterance> out = new ArrayList<>();
+        parse(file, 2, "speaker path", (f, problems) -> out.add(new Utterance(f[0], f[1])));
+        return out;
+    }
+
+    public static List<Trial> readTrialList(Path file) throws IOException {
+        List<Trial> out = new ArrayList<>();
+        parse(file, 3, "label path1 path2", (f, problems) -> {
+            if (!f[0].equals("0") && !f[0].equals("1")) problems.add("label must be 0 or 1, got '" + f[0] + "'");
+            else out.add(new Trial(f[0].charAt(0) - '0', f[1], f[2]));
+        });
+        return out;
+    }
+
+    public static void writeTrainList(Path file, List<Utterance> list) throws IOException {
+        StringBuilder s = new StringBuilder();
+        for (Utterance u : list) s.append(u.speaker()).append(' ').append(u.path()).append('\n');
+        Files.writeString(file, s, StandardCharsets.UTF_8);
+    }
+
+    public static void writeTrialList(Path file, List<Trial> list) throws IOException {
+        StringBuilder s = new StringBuilder();
+        for (Trial t : list) s.append(t.label()).append(' ').append(t.enroll()).append(' ').append(t.test()).append('\n');
+        Files.writeString(file, s, StandardCharsets.UTF_8);
+    }
+
+    /** Classes are the sorted distinct speaker ids. */
+    public static List<String> speakers(List<Utterance> list) {
+        return list.stream().map(Utterance::speaker).distinct().sorted().toList();
+    }
+
+    /** Every distinct path of a trial list, in first-seen order. */
+    public static List<String> trialPaths(List<Trial> trials) {
+        var set = new java.util.LinkedHashSet<String>();
+        for (Trial t : trials) { set.add(t.enroll()); set.add(t.test()); }
+        return List.copyOf(set);
+    }
+
+    private static void parse(Path file, int fields, String format, BiConsumer<String[], List<String>> line) throws IOException {
+        if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "list file not found");
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> problems = new ArrayList<>();
+        int bad = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String text = lines.get(i).strip();
+            if (text.isEmpty() || text.startsWith("#")) continue;
+            String[] f = text.split("\\s+");
+            List<String> lineProblems = new ArrayList<>();
+            if (f.length != fields) lineProblems.add("expected " + fields + " fields '" + format + "', found " + f.length + ": '" + text + "'");
+            else line.accept(f, lineProblems);
+            for (String p : lineProblems) if (bad++ < MAX_REPORTED) problems.add(file + ":" + (i + 1) + ": " + p);
+        }
+        if (bad > MAX_REPORTED) problems.add("... and " + (bad - MAX_REPORTED) + " more");
+        if (!problems.isEmpty()) throw new ListFormatException(problems);
+        if (lines.stream().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) throw new ListFormatException(List.of(file + ": the list has no entries"));
+    }
+}

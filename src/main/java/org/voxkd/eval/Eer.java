@@ -1,0 +1,75 @@
+package org.voxkd.eval;
+
+import java.util.Arrays;
+
+/**
+ * Equal error rate and minimum detection cost from trial scores and labels (spec "Data and evaluation").
+ *
+ * <p>Operating points: accept a trial when its score ≥ θ, for θ at every distinct score plus "accept
+ * nothing"; FRR = rejected targets / targets, FAR = accepted non-targets / non-targets. The EER is taken
+ * as voxceleb_trainer does (sklearn ROC, {@code max(FAR, FRR)} at the point minimising |FRR − FAR|), so on a
+ * list with n non-targets it is a multiple of 1/n or 1/targets — the reason the report's EERs are multiples
+ * of 1/465. minDCF = min over θ of (C_miss·P_miss·P_target + C_fa·P_fa·(1 − P_target)) /
+ * min(C_miss·P_target, C_fa·(1 − P_target)), C_miss = C_fa = 1.
+ */
+public final class Eer {
+    private Eer() {}
+
+    /** EER, minDCF at P_target 0.05 and 0.01, and the EER threshold. Rates are fractions, not percent. */
+    public record Result(double eer, double threshold, double minDcf05, double minDcf01, int targets, int nonTargets) {}
+
+    public static Result compute(double[] scores, int[] labels) {
+        int n = scores.length;
+        if (labels.length != n) throw new IllegalArgumentException(n + " scores but " + labels.length + " labels");
+        int targets = 0;
+        for (int l : labels) {
+            if (l != 0 && l != 1) throw new IllegalArgumentException("labels must be 0 or 1, got " + l);
+            targets += l;
+        }
+        int nonTargets = n - targets;
+        if (targets == 0 || nonTargets == 0) throw new IllegalArgumentException("need both target and non-target trials (" + targets + " / " + nonTargets + ")");
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+        // operating points: "accept nothing", then one after each group of equal scores
+        Sweep sw = new Sweep(targets, nonTargets);
+        sw.point(Double.POSITIVE_INFINITY, 0, 0);
+        int acceptedTargets = 0, acceptedNon = 0;
+        for (int i = 0; i < n; ) {
+            double s = scores[order[i]];
+            for (; i < n && scores[order[i]] == s; i++) {
+                if (labels[order[i]] == 1) acceptedTargets++; else acceptedNon++;
+            }
+            sw.point(s, acceptedTargets, acceptedNon);
+        }
+        return new Result(sw.eer, sw.eerThreshold, sw.dcf05, sw.dcf01, targets, nonTargets);
+    }
+
+    private static final class Sweep {
+        final int targets, nonTargets;
+        double bestGap = Double.POSITIVE_INFINITY, eer = 1, eerThreshold, dcf05 = Double.POSITIVE_INFINITY, dcf01 = Double.POSITIVE_INFINITY;
+
+        Sweep(int targets, int nonTargets) {
+            this.targets = targets;
+            this.nonTargets = nonTargets;
+        }
+
+        void point(double threshold, int acceptedTargets, int acceptedNon) {
+            double frr = (targets - acceptedTargets) / (double) targets, far = acceptedNon / (double) nonTargets;
+            double gap = Math.abs(frr - far);
+            if (gap < bestGap) { bestGap = gap; eer = Math.max(frr, far); eerThreshold = threshold; }
+            dcf05 = Math.min(dcf05, dcf(frr, far, 0.05));
+            dcf01 = Math.min(dcf01, dcf(frr, far, 0.01));
+        }
+    }
+
+    static double dcf(double pMiss, double pFa, double pTarget) {
+        return (pMiss * pTarget + pFa * (1 - pTarget)) / Math.min(pTarget, 1 - pTarget);
+    }
+
+    public static Result compute(float[] scores, int[] labels) {
+        double[] d = new double[scores.length];
+        for (int i = 0; i < d.length; i++) d[i] = scores[i];
+        return compute(d, labels);
+    }
+}

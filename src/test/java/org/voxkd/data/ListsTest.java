@@ -1,0 +1,118 @@
+package org.voxkd.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.voxkd.audio.Wav;
+import org.voxkd.cli.DataCommand;
+import picocli.CommandLine;
+
+class ListsTest {
+    @TempDir Path dir;
+
+    Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        return p;
+    }
+
+    void wav(String rel, int samples, int rate) throws IOException {
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        float[] x = new float[samples];
+        for (int i = 0; i < samples; i++) x[i] = (float) Math.sin(i * 0.1) * 0.5f;
+        Wav.write(p, x, rate);
+    }
+
+    @Test
+    void trainListParsesAndSortsClasses() throws IOException {
+        Path p = write("train.txt", "# comment\nid2 id2/v/1.wav\n\nid1 id1/v/1.wav\nid2  id2/v/2.wav\n");
+        List<Lists.Utterance> l = Lists.readTrainList(p);
+        assertEquals(3, l.size());
+        assertEquals(new Lists.Utterance("id2", "id2/v/2.wav"), l.get(2));
+        assertEquals(List.of("id1", "id2"), Lists.speakers(l));
+    }
+
+    @Test
+    void everyBadLineIsReportedWithItsNumber() throws IOException {
+        Path p = write("bad.txt", "id1 a.wav\nid1\nid2 b.wav extra\nid3 c.wav\n");
+        ListFormatException e = assertThrows(ListFormatException.class, () -> Lists.readTrainList(p));
+        assertEquals(2, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith(p + ":2: expected 2 fields"), e.getMessage());
+        assertTrue(e.problems().get(1).startsWith(p + ":3: expected 2 fields"), e.getMessage());
+        Path t = write("trials.txt", "1 a.wav b.wav\n2 a.wav c.wav\n0 a.wav\nyes a b\n");
+        ListFormatException te = assertThrows(ListFormatException.class, () -> Lists.readTrialList(t));
+        assertEquals(List.of(t + ":2: label must be 0 or 1, got '2'", t + ":3: expected 3 fields 'label path1 path2', found 2: '0 a.wav'",
+                t + ":4: label must be 0 or 1, got 'yes'"), te.problems());
+        assertThrows(ListFormatException.class, () -> Lists.readTrialList(write("empty.txt", "\n# nothing\n")));
+    }
+
+    @Test
+    void trialListRoundTrips() throws IOException {
+        List<Lists.Trial> trials = List.of(new Lists.Trial(1, "a/x/1.wav", "a/y/2.wav"), new Lists.Trial(0, "a/x/1.wav", "b/z/1.wav"));
+        Path p = dir.resolve("t.txt");
+        Lists.writeTrialList(p, trials);
+        assertEquals(trials, Lists.readTrialList(p));
+        assertEquals(List.of("a/x/1.wav", "a/y/2.wav", "b/z/1.wav"), Lists.trialPaths(trials));
+    }
+
+    @Test
+    void checkReportsAllMissingAndUnreadableFilesTogether() throws IOException {
+        wav("id1/v/1.wav", 1600, 16000);
+        wav("id1/v/2.wav", 1600, 8000);
+        write("id2/v/1.wav", "not audio at all");
+        List<Lists.Utterance> list = List.of(new Lists.Utterance("id1", "id1/v/1.wav"), new Lists.Utterance("id1", "id1/v/2.wav"),
+                new Lists.Utterance("id2", "id2/v/1.wav"), new Lists.Utterance("id2", "id2/v/missing.wav"));
+        DataCheck.MissingDataException e = assertThrows(DataCheck.MissingDataException.class, () -> DataCheck.checkTrainList(dir, list));
+        assertEquals(3, e.problems().size());
+        assertTrue(e.getMessage().startsWith("3 of 4 referenced files"), e.getMessage());
+        assertTrue(e.problems().get(0).contains("8000 Hz") && e.problems().get(1).contains("not a RIFF/WAVE")
+                && e.problems().get(2).contains("no such file"), e.getMessage());
+        assertEquals(0.1, DataCheck.checkTrainList(dir, list.subList(0, 1)), 1e-12);
+    }
+
+    @Test
+    void voxcelebLayoutAndCli() throws IOException {
+        wav("root/id10002/vidB/00001.wav", 800, 16000);
+        wav("root/id10001/vidA/00002.wav", 800, 16000);
+        wav("root/id10001/vidA/00001.wav", 800, 16000);
+        write("root/id10001/vidC/00001.m4a", "aac");
+        write("root/README.txt", "top-level files are ignored");
+        VoxCelebLayout.Scan s = VoxCelebLayout.scan(dir.resolve("root"));
+        assertEquals(List.of(new Lists.Utterance("id10001", "id10001/vidA/00001.wav"), new Lists.Utterance("id10001", "id10001/vidA/00002.wav"),
+                new Lists.Utterance("id10002", "id10002/vidB/00001.wav")), s.list());
+        assertEquals(List.of("id10001/vidC/00001.m4a"), s.skipped());
+        Path out = dir.resolve("list.txt");
+        int rc = new CommandLine(new DataCommand()).execute("voxceleb", "--root", dir.resolve("root").toString(), "--out", out.toString());
+        assertEquals(0, rc);
+        assertEquals("id10001 id10001/vidA/00001.wav\nid10001 id10001/vidA/00002.wav\nid10002 id10002/vidB/00001.wav\n", Files.readString(out));
+        IOException e = assertThrows(IOException.class, () -> VoxCelebLayout.scan(dir.resolve("root/id10001")));
+        assertTrue(e.getMessage().contains("no SPEAKER/VIDEO/UTT.wav"), e.getMessage());
+    }
+
+    @Test
+    void datasetHashCoversListsAndFiles() throws IOException {
+        wav("d/s1/v/1.wav", 800, 16000);
+        wav("d/s2/v/1.wav", 800, 16000);
+        Path list = write("d/train.txt", "s1 s1/v/1.wav\ns2 s2/v/1.wav\n");
+        Path root = dir.resolve("d");
+        String h1 = DatasetHash.of(root, list, null);
+        assertEquals(64, h1.length());
+        assertEquals(h1, DatasetHash.of(root, list, null));
+        Files.writeString(list, "s2 s2/v/1.wav\ns1 s1/v/1.wav\n");
+        String h2 = DatasetHash.of(root, list, null);
+        assertNotEquals(h1, h2); // list bytes are part of the hash
+        wav("d/s1/v/1.wav", 801, 16000);
+        assertNotEquals(h2, DatasetHash.of(root, list, null)); // and so is every file
+        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", DatasetHash.sha256(new byte[0]));
+    }
+}

@@ -1,0 +1,103 @@
+package org.voxkd.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.voxkd.audio.Wav;
+import org.voxkd.eval.Eer;
+
+class SynthVoxTest {
+    /**
+     * The smoke corpus of seed 1 under generator version synthvox-1. If you changed the generator on
+     * purpose, bump SynthVox.GENERATOR_VERSION and update this hash.
+     */
+    static final String SMOKE_SEED1_HASH = "cd3285c84ee8d64afcf3ffce841513a3d295c448c86666088b83dab74e2e4e1f";
+
+    @TempDir Path dir;
+
+    @Test
+    void deterministicWhateverTheThreadCount() throws IOException {
+        SynthVox.Manifest a = SmokeCorpus.get(); // generated on 2 threads
+        SynthVox.Manifest b = SynthVox.generate(SynthVox.Profile.SMOKE, SmokeCorpus.SEED, dir, 1);
+        assertEquals(a.corpusHash(), b.corpusHash());
+        assertEquals(a.files(), b.files());
+        assertArrayEquals(Files.readAllBytes(a.wavRoot().resolve(a.files().get(5).path())), Files.readAllBytes(b.wavRoot().resolve(b.files().get(5).path())));
+        assertArrayEquals(Files.readAllBytes(a.root().resolve("manifest.json")), Files.readAllBytes(b.root().resolve("manifest.json")));
+        assertEquals(SMOKE_SEED1_HASH, a.corpusHash(), "SynthVox output changed: bump GENERATOR_VERSION and update the pinned hash");
+        // the corpus hash is the data-set hash of the written files and lists
+        assertEquals(a.corpusHash(), DatasetHash.of(a.wavRoot(), a.trainList(), a.trialList()));
+        // another seed gives another corpus
+        SynthVox.Manifest c = SynthVox.generate(SynthVox.Profile.SMOKE, 2, dir.resolve("other"), 2);
+        assertFalse(c.corpusHash().equals(a.corpusHash()));
+    }
+
+    @Test
+    void layoutListsAndManifest() throws IOException {
+        SynthVox.Manifest m = SmokeCorpus.get();
+        SynthVox.Profile p = SynthVox.Profile.SMOKE;
+        List<Lists.Utterance> train = Lists.readTrainList(m.trainList());
+        assertEquals(p.trainSpeakers() * p.trainUtterances(), train.size());
+        assertEquals(p.trainSpeakers(), Lists.speakers(train).size());
+        assertEquals(train.size() + p.testSpeakers() * p.testUtterances(), m.files().size());
+        // VoxCeleb layout: the voxceleb scanner rebuilds a list containing every training file
+        VoxCelebLayout.Scan scan = VoxCelebLayout.scan(m.wavRoot());
+        assertTrue(scan.list().containsAll(train));
+        assertEquals(m.files().size(), scan.list().size());
+        // real 16 kHz 16-bit mono files of 2–3 s
+        for (SynthVox.FileEntry f : m.files().subList(0, 10)) {
+            Wav.Info info = Wav.probe(m.wavRoot().resolve(f.path()), 16000);
+            assertEquals(1, info.channels());
+            assertEquals(16, info.bitsPerSample());
+            assertEquals(f.samples(), info.frames());
+            assertTrue(info.seconds() >= 2.0 && info.seconds() <= 3.0, f.path() + " " + info.seconds());
+            assertEquals(f.sha256(), DatasetHash.sha256(m.wavRoot().resolve(f.path())));
+        }
+        JsonNode json = new ObjectMapper().readTree(m.root().resolve("manifest.json").toFile());
+        assertEquals(SynthVox.GENERATOR_VERSION, json.get("generator_version").asText());
+        assertEquals(m.corpusHash(), json.get("corpus_hash").asText());
+        assertEquals("smoke", json.get("parameters").get("profile").asText());
+        assertEquals(m.files().size(), json.get("files").size());
+        assertEquals(m.files().get(0).sha256(), json.get("files").get(0).get("sha256").asText());
+    }
+
+    @Test
+    void trialsAreBalancedAndTestSpeakersDisjoint() throws IOException {
+        SynthVox.Manifest m = SmokeCorpus.get();
+        List<Lists.Trial> trials = Lists.readTrialList(m.trialList());
+        assertEquals(SynthVox.Profile.SMOKE.trials(), trials.size());
+        assertEquals(trials.size() / 2, trials.stream().filter(t -> t.label() == 1).count());
+        Set<String> trainSpeakers = new HashSet<>(Lists.speakers(Lists.readTrainList(m.trainList())));
+        Set<String> testSpeakers = new HashSet<>(), pairs = new HashSet<>();
+        for (Lists.Trial t : trials) {
+            String s1 = t.enroll().substring(0, 7), s2 = t.test().substring(0, 7);
+            testSpeakers.add(s1);
+            testSpeakers.add(s2);
+            assertEquals(t.label() == 1, s1.equals(s2), t.toString());
+            if (t.label() == 1) assertFalse(t.enroll().split("/")[1].equals(t.test().split("/")[1]), "target trials pair different sessions: " + t);
+            assertTrue(pairs.add(t.enroll() + " " + t.test()) && !pairs.contains(t.test() + " " + t.enroll()), "duplicate trial " + t);
+        }
+        assertEquals(SynthVox.Profile.SMOKE.testSpeakers(), testSpeakers.size());
+        for (String s : testSpeakers) assertFalse(trainSpeakers.contains(s), s);
+    }
+
+    @Test
+    void baselineEerIsInTheCalibratedRange() throws IOException {
+        SynthVox.Manifest m = SmokeCorpus.get();
+        Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.trialList()), 2);
+        System.out.printf("SynthVox smoke (seed 1): generated in %.1f s; baseline EER %.2f%%, minDCF(0.05) %.3f%n",
+                SmokeCorpus.generationSeconds, 100 * r.eer(), r.minDcf05());
+        assertTrue(r.eer() >= 0.15 && r.eer() <= 0.35, "baseline EER " + r.eer());
+    }
+}
