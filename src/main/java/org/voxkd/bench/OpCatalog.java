@@ -27,9 +27,9 @@ public final class OpCatalog {
         out.add(pointwise("tanh", rows * h, rs + "×" + h));
         out.add(new OpBench("mfm", rs + "×" + 2 * eh + "→" + eh).tensor("x", rows * 2 * eh).tensor("y", rows * eh)
                 .tensor("dx", rows * 2 * eh).tensor("dy", rows * eh)
-                .forward((g, v) -> Activation.mfmForward(g, v.get("y"), v.get("x"), rows, eh))
-                .backward((g, v) -> Activation.mfmBackward(g, v.get("dx"), v.get("dy"), v.get("x"), rows, eh)));
-        int m = 80, g = 4;
+                .forward((gr, v) -> Activation.mfmForward(gr, v.get("y"), v.get("x"), rows, eh))
+                .backward((gr, v) -> Activation.mfmBackward(gr, v.get("dx"), v.get("dy"), v.get("x"), rows, eh)));
+        int m = 80, g = 4; // mels and groups of the student
         out.add(new OpBench("conv3 (stem)", rs + "×" + m + "→" + h).tensor("x", rows * m).tensor("col", rows * 3 * m).tensor("w", h * m * 3)
                 .tensor("y", rows * h).tensor("dw", h * m * 3).tensor("dy", rows * h).flops(2.0 * rows * 3 * m * h / 1e9, 2.0 * rows * 3 * m * h / 1e9)
                 .forward((gr, v) -> Conv1d.conv3Forward(gr, v.get("y"), v.get("col"), v.get("x"), v.get("w"), null, b, t, m, h))
@@ -62,8 +62,8 @@ public final class OpCatalog {
         Scalar step = Scalar.ofInt("step", 1);
         out.add(new OpBench("dropout 0.1", rs + "×" + eh).tensor("x", rows * eh).tensor("y", rows * eh)
                 .tensor("dx", rows * eh).tensor("dy", rows * eh)
-                .forward((g, v) -> Activation.dropoutForward(g, v.get("y"), v.get("x"), rows * eh, 0.1f, 7, step, 1))
-                .backward((g, v) -> Activation.dropoutBackward(g, v.get("dx"), v.get("dy"), rows * eh, 0.1f, 7, step, 1)));
+                .forward((gr, v) -> Activation.dropoutForward(gr, v.get("y"), v.get("x"), rows * eh, 0.1f, 7, step, 1))
+                .backward((gr, v) -> Activation.dropoutBackward(gr, v.get("dx"), v.get("dy"), rows * eh, 0.1f, 7, step, 1)));
         return out;
     }
 
