@@ -34,6 +34,11 @@ public final class Pooling {
     static final double VAR_FLOOR = 1e-5;
     /** Channels per work unit: enough contiguous floats per row for the inner loop, enough units to share out. */
     private static final int CHANNEL_BLOCK = 64;
+    /**
+     * OpenCL work-group size of attn_stats_bwd's SCALAR variant (one group per utterance, since dw sums over all
+     * channels); pooling.cl requires it, and it equals the opencl backend's 1-D work-group size.
+     */
+    static final int STATS_GROUP = 64;
 
     /** How the attention weights relate to the channels (and which variance formula the original code used). */
     public enum Attention {
@@ -231,7 +236,8 @@ public final class Pooling {
         y.require(batch * 2 * c, "attn_stats y");
         x.require(batch * t * c, "attn_stats x");
         w.require(batch * t * kind.channels(c), "attn_stats w (" + kind + ")");
-        g.task(STATS_FWD, Range.of(kind == Attention.SCALAR ? batch : batch * c), y, x, w, batch, t, c, kind == Attention.SCALAR ? 1 : 0);
+        // OpenCL: one work item per (utterance, channel) in both variants.
+        g.task(STATS_FWD, Range.of(batch * c), y, x, w, batch, t, c, kind == Attention.SCALAR ? 1 : 0);
     }
 
     /** Accumulates dx and dw from dy[B, 2C]. */
@@ -242,7 +248,9 @@ public final class Pooling {
         dy.require(batch * 2 * c, "attn_stats dy");
         x.require(batch * t * c, "attn_stats x");
         w.require(batch * t * kind.channels(c), "attn_stats w (" + kind + ")");
-        g.task(STATS_BWD, Range.of(kind == Attention.SCALAR ? batch : batch * c), dx, dw, dy, x, w, batch, t, c, kind == Attention.SCALAR ? 1 : 0);
+        // OpenCL: one work item per (utterance, channel) for CHANNEL; one work group per utterance for SCALAR.
+        g.task(STATS_BWD, Range.of(kind == Attention.SCALAR ? batch * STATS_GROUP : batch * c), dx, dw, dy, x, w, batch, t, c,
+                kind == Attention.SCALAR ? 1 : 0);
     }
 
     /**
