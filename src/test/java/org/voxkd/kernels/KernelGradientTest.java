@@ -18,7 +18,9 @@ class KernelGradientTest {
                 Conv1dCases.cases(),
                 NormCases.cases(),
                 PoolingCases.cases(),
-                LstmCases.cases()
+                LstmCases.cases(),
+                LossCases.cases(),
+                OptimCases.cases()
         ).flatMap(List::stream);
     }
 

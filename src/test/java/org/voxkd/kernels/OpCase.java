@@ -63,6 +63,7 @@ public final class OpCase {
     BiConsumer<TaskGraph, Views> forward, backward;
     Function<Map<String, double[]>, Map<String, double[]>> reference;
     double forwardTolerance = 1e-4, gradientTolerance = 2e-3, step = 1e-6;
+    final Map<String, Double> fixedUpstream = new LinkedHashMap<>();
     long seed = 1234;
 
     private OpCase(String name) { this.name = name; }
@@ -99,6 +100,15 @@ public final class OpCase {
 
     public OpCase seed(long s) { this.seed = s; return this; }
 
+    /**
+     * Fixes the upstream gradient of a (scalar) output to {@code value}: for losses, whose kernels produce
+     * their gradient times a weight argument instead of reading an upstream gradient.
+     */
+    public OpCase upstream(String output, double value) {
+        fixedUpstream.put(output, value);
+        return this;
+    }
+
     public String name() { return name; }
 
     private OpCase add(String n, int size, Role role, Init init) {
@@ -119,7 +129,11 @@ public final class OpCase {
             init.put(s.name, v);
         }
         for (Spec s : specs.values()) {
-            if (s.role == Role.OUTPUT) init.put("d:" + s.name, toFloat(Init.normal(1).make(s.size, rnd)));
+            if (s.role == Role.OUTPUT) {
+                double[] d = toFloat(Init.normal(1).make(s.size, rnd));
+                if (fixedUpstream.containsKey(s.name)) java.util.Arrays.fill(d, fixedUpstream.get(s.name));
+                init.put("d:" + s.name, d);
+            }
             if (s.role == Role.INPUT) init.put("g0:" + s.name, toFloat(Init.normal(1).make(s.size, rnd)));
         }
         return init;

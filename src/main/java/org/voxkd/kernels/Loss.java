@@ -1,0 +1,220 @@
+package org.voxkd.kernels;
+
+import java.nio.FloatBuffer;
+import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Range;
+import org.voxkd.engine.Scalar;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.Parallel;
+
+/**
+ * Losses on embeddings (tornado-kernels/loss.cl): margin-softmax classification (AAM, AM) and the three
+ * distillation losses of the spec. Each loss's forward also produces its gradient, already multiplied by
+ * a {@code weight} (the term's share of the total, e.g. (1 − α)/accumulation), so combining terms is
+ * adding gradients: the chain rule of {@code total = Σ w_i·L_i} without a separate pass.
+ *
+ * <pre>
+ *   classification: xn = x/|x|, wn = W/|W| (rows) ─ cos[B,K] = xn·wnᵀ ─ margin_ce: loss_b, correct_b, dcos (·w/B)
+ *                   ─ mean ─► loss, accuracy(%)        backward: dxn = dcos·wn, dwn = dcosᵀ·xn, through the norms
+ *   distillation:   kd_rows: loss_b and ds_b += w/B · ∂loss_b/∂s (teacher t gets none) ─ mean ─► loss
+ * </pre>
+ */
+public final class Loss {
+    private Loss() {}
+
+    static final String FAMILY = "loss";
+
+    /** The margin of the target logit. */
+    public enum Margin {
+        /** Additive angular margin: cos(θ + m), with voxceleb_trainer's fallback below θ = π − m. */
+        AAM,
+        /** Additive margin: cos θ − m. */
+        AM
+    }
+
+    /** The distillation losses of the spec. */
+    public enum Distillation {
+        /** mean over the batch of 1 − cos(s, t). */
+        COSINE,
+        /** mean over the batch and the D dimensions of (ŝ/τ − t̂/τ)², ŝ and t̂ unit length. */
+        MSE,
+        /** τ²·KL(softmax(t/τ) ‖ softmax(s/τ)), mean over the batch. */
+        KL
+    }
+
+    /**
+     * Per row of cos[B, K] with target y_b: the margin logit, softmax cross-entropy, top-1 correctness, and
+     * dcos = weight/B · s·(p − onehot) (target column times ∂phi/∂cos). Args: rowLoss[B], correct[B], dcos[B·K],
+     * cos[B·K], labels[B], B, K, margin kind (0 AAM, 1 AM), m, s, weight.
+     */
+    public static final Kernel MARGIN_CE = Kernel.source(FAMILY, "margin_ce", a -> {
+        FloatBuffer rl = a.buf(0), cr = a.buf(1), dc = a.buf(2), cs = a.buf(3), lb = a.buf(4);
+        int rlo = a.off(0), cro = a.off(1), dco = a.off(2), cso = a.off(3), lbo = a.off(4);
+        int b = a.i(5), k = a.i(6), kind = a.i(7);
+        float m = a.f(8), s = a.f(9), weight = a.f(10);
+        double cosM = Math.cos(m), sinM = Math.sin(m), th = Math.cos(Math.PI - m), mm = Math.sin(Math.PI - m) * m;
+        Parallel.range(b, 4 * k, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int y = (int) lb.get(lbo + r), row = r * k;
+                if (y < 0 || y >= k) throw new IllegalArgumentException("label " + y + " of batch row " + r + " is not a class in [0, " + k + ")");
+                double c = cs.get(cso + row + y), phi, dphi;
+                if (kind == 0) {
+                    double sin = Math.sqrt(Math.min(1, Math.max(0, 1 - c * c)));
+                    if (c - th > 0) {
+                        phi = c * cosM - sin * sinM;
+                        dphi = cosM + (sin > 1e-12 ? sinM * c / sin : 0);
+                    } else {
+                        phi = c - mm;
+                        dphi = 1;
+                    }
+                } else {
+                    phi = c - m;
+                    dphi = 1;
+                }
+                double max = Double.NEGATIVE_INFINITY;
+                int arg = 0;
+                for (int j = 0; j < k; j++) {
+                    double z = s * (j == y ? phi : cs.get(cso + row + j));
+                    if (z > max) { max = z; arg = j; }
+                }
+                double sum = 0;
+                for (int j = 0; j < k; j++) sum += Math.exp(s * (j == y ? phi : cs.get(cso + row + j)) - max);
+                double lse = max + Math.log(sum), g = weight / (double) b;
+                rl.put(rlo + r, (float) (lse - s * phi));
+                cr.put(cro + r, arg == y ? 1f : 0f);
+                for (int j = 0; j < k; j++) {
+                    double z = s * (j == y ? phi : cs.get(cso + row + j)), p = Math.exp(z - lse);
+                    double d = j == y ? g * s * (p - 1) * dphi : g * s * p;
+                    dc.put(dco + row + j, (float) d);
+                }
+            }
+        });
+    });
+
+    /**
+     * Per row: the distillation loss of student s_b against teacher t_b, and ds_b += weight/B·∂loss_b/∂s_b.
+     * Args: rowLoss[B], ds[B·D], s[B·D], t[B·D], B, D, kind (0 cosine, 1 mse, 2 kl), tau, weight.
+     */
+    public static final Kernel KD_ROWS = Kernel.source(FAMILY, "kd_rows", a -> {
+        FloatBuffer rl = a.buf(0), ds = a.buf(1), sv = a.buf(2), tv = a.buf(3);
+        int rlo = a.off(0), dso = a.off(1), so = a.off(2), to = a.off(3), b = a.i(4), d = a.i(5), kind = a.i(6);
+        float tau = a.f(7), weight = a.f(8);
+        Parallel.range(b, 8 * d, (from, to2) -> {
+            for (int r = from; r < to2; r++) {
+                int row = r * d;
+                double g = weight / (double) b;
+                if (kind == 2) {
+                    double ms = Double.NEGATIVE_INFINITY, mt = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < d; i++) {
+                        ms = Math.max(ms, sv.get(so + row + i) / tau);
+                        mt = Math.max(mt, tv.get(to + row + i) / tau);
+                    }
+                    double zs = 0, zt = 0;
+                    for (int i = 0; i < d; i++) {
+                        zs += Math.exp(sv.get(so + row + i) / tau - ms);
+                        zt += Math.exp(tv.get(to + row + i) / tau - mt);
+                    }
+                    double lzs = ms + Math.log(zs), lzt = mt + Math.log(zt), kl = 0;
+                    for (int i = 0; i < d; i++) {
+                        double lp = tv.get(to + row + i) / tau - lzt, lq = sv.get(so + row + i) / tau - lzs, p = Math.exp(lp);
+                        kl += p * (lp - lq);
+                        ds.put(dso + row + i, (float) (ds.get(dso + row + i) + g * tau * (Math.exp(lq) - p)));
+                    }
+                    rl.put(rlo + r, (float) (tau * tau * kl));
+                    continue;
+                }
+                double ss = 0, tt = 0, st = 0;
+                for (int i = 0; i < d; i++) {
+                    double x = sv.get(so + row + i), y = tv.get(to + row + i);
+                    ss += x * x;
+                    tt += y * y;
+                    st += x * y;
+                }
+                double ns = Math.max(Math.sqrt(ss), 1e-12), nt = Math.max(Math.sqrt(tt), 1e-12), cos = st / (ns * nt);
+                // Both cosine and mse are functions of cos(s, t) alone: mse = (2 − 2cos)/(D·τ²).
+                double lossScale = kind == 0 ? 1 : 2.0 / (d * (double) tau * tau);
+                rl.put(rlo + r, (float) (kind == 0 ? 1 - cos : lossScale * (1 - cos)));
+                double dcos = -g * lossScale; // ∂loss/∂cos, times the term's weight
+                for (int i = 0; i < d; i++) {
+                    double x = sv.get(so + row + i), y = tv.get(to + row + i);
+                    double dx = (y / (ns * nt) - cos * x / (ns * ns)) * dcos;
+                    ds.put(dso + row + i, (float) (ds.get(dso + row + i) + dx));
+                }
+            }
+        });
+    });
+
+    /** out[0] = scale·Σ_i x[i]/n in index order (double accumulator). Args: out, x, n, scale. */
+    public static final Kernel MEAN = Kernel.source(FAMILY, "mean_scaled", a -> {
+        FloatBuffer x = a.buf(1);
+        int xo = a.off(1), n = a.i(2);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += x.get(xo + i);
+        a.buf(0).put(a.off(0), (float) (a.f(3) * sum / n));
+    });
+
+    /** Scratch floats the classification loss needs for B rows, K classes, D dimensions. */
+    public static int classificationScratch(int b, int k, int d) { return 2 * b * d + 2 * k * d + 2 * b * k + 2 * b; }
+
+    /**
+     * Margin-softmax cross-entropy of embeddings x[B, D] against class weights w[K, D] and labels[B]: writes
+     * loss and accuracy (percent, one float each) and keeps in {@code scratch} what {@link #classificationBackward}
+     * needs (the gradient, already scaled by {@code weight}).
+     */
+    public static void classificationForward(TaskGraph g, View loss, View accuracy, View scratch, View x, View w, View labels,
+                                             int b, int k, int d, Margin margin, float m, float s, Object weight) {
+        loss.require(1, "classification loss");
+        accuracy.require(1, "classification accuracy");
+        x.require(b * d, "classification embeddings [B, D]");
+        w.require(k * d, "classification weights [K, D]");
+        labels.require(b, "classification labels [B]");
+        scratch.require(classificationScratch(b, k, d), "classification scratch");
+        Parts p = new Parts(scratch, b, k, d);
+        L2Norm.forward(g, p.xn, x, b, d);
+        L2Norm.forward(g, p.wn, w, k, d);
+        Blas.gemm(g, false, true, b, k, d, 1f, p.xn, d, p.wn, d, 0f, p.cos, k);
+        g.task(MARGIN_CE, Range.of(b), p.rowLoss, p.correct, p.dcos, p.cos, labels, b, k, margin == Margin.AAM ? 0 : 1, m, s, weight(weight));
+        g.task(MEAN, Range.of(1), loss, p.rowLoss, b, 1f);
+        g.task(MEAN, Range.of(1), accuracy, p.correct, b, 100f);
+    }
+
+    /** Accumulates dx[B, D] and dw[K, D] from the gradient kept by the forward. */
+    public static void classificationBackward(TaskGraph g, View dx, View dw, View scratch, View x, View w, int b, int k, int d) {
+        Parts p = new Parts(scratch, b, k, d);
+        Blas.gemm(g, false, false, b, d, k, 1f, p.dcos, k, p.wn, d, 0f, p.dxn, d);
+        Blas.gemm(g, true, false, k, d, b, 1f, p.dcos, k, p.xn, d, 0f, p.dwn, d);
+        L2Norm.backward(g, dx, p.dxn, x, b, d);
+        L2Norm.backward(g, dw, p.dwn, w, k, d);
+    }
+
+    /** The carving of the classification scratch. */
+    private record Parts(View xn, View wn, View cos, View dcos, View dxn, View dwn, View rowLoss, View correct) {
+        Parts(View s, int b, int k, int d) {
+            this(s.slice(0, b * d), s.slice(b * d, k * d), s.slice(b * d + k * d, b * k), s.slice(b * d + k * d + b * k, b * k),
+                    s.slice(b * d + k * d + 2 * b * k, b * d), s.slice(2 * b * d + k * d + 2 * b * k, k * d),
+                    s.slice(2 * b * d + 2 * k * d + 2 * b * k, b), s.slice(2 * b * d + 2 * k * d + 2 * b * k + b, b));
+        }
+    }
+
+    /**
+     * A distillation loss of student embeddings s[B, D] against a frozen teacher's t[B, D]: writes the loss and
+     * accumulates ds += weight·∂loss/∂s. {@code rows} is scratch of B floats.
+     */
+    public static void distillation(TaskGraph g, View loss, View ds, View rows, View s, View t, int b, int d, Distillation kind,
+                                    float tau, Object weight) {
+        loss.require(1, "distillation loss");
+        ds.require(b * d, "distillation ds");
+        rows.require(b, "distillation rows");
+        s.require(b * d, "distillation student [B, D]");
+        t.require(b * d, "distillation teacher [B, D]");
+        if (!(tau > 0)) throw new IllegalArgumentException("distillation temperature must be positive: " + tau);
+        g.task(KD_ROWS, Range.of(b), rows, ds, s, t, b, d, kind.ordinal(), tau, weight(weight));
+        g.task(MEAN, Range.of(1), loss, rows, b, 1f);
+    }
+
+    private static Object weight(Object w) {
+        if (w instanceof Float || (w instanceof Scalar sc && !sc.isInt())) return w;
+        throw new IllegalArgumentException("a loss weight is a Float or a float Scalar, got " + w);
+    }
+}
