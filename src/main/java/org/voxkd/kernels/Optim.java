@@ -22,16 +22,19 @@ public final class Optim {
 
     static final String FAMILY = "optim";
 
-    /** Args: p, g, m, v, n, scale, wd, beta1, beta2, eps, stepSize, bc2sqrt. */
+    /**
+     * Args: p, g, m, v, n, scale, wd, beta1, 1 − beta1, beta2, 1 − beta2, eps, stepSize, bc2sqrt. The complements
+     * are computed in double and rounded once, as PyTorch does with its Python-float hyper-parameters.
+     */
     public static final Kernel ADAM = Kernel.source(FAMILY, "adam", a -> {
         FloatBuffer p = a.buf(0), g = a.buf(1), m = a.buf(2), v = a.buf(3);
         int po = a.off(0), go = a.off(1), mo = a.off(2), vo = a.off(3), n = a.i(4);
-        float scale = a.f(5), wd = a.f(6), b1 = a.f(7), b2 = a.f(8), eps = a.f(9), stepSize = a.f(10), bc2sqrt = a.f(11);
+        float scale = a.f(5), wd = a.f(6), b1 = a.f(7), c1 = a.f(8), b2 = a.f(9), c2 = a.f(10), eps = a.f(11), stepSize = a.f(12), bc2sqrt = a.f(13);
         Parallel.range(n, 8, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float pi = p.get(po + i), gi = scale * g.get(go + i) + wd * pi;
-                float mi = m.get(mo + i) * b1 + gi * (1 - b1);
-                float vi = v.get(vo + i) * b2 + (1 - b2) * gi * gi;
+                float mi = m.get(mo + i) * b1 + gi * c1;
+                float vi = v.get(vo + i) * b2 + c2 * gi * gi;
                 m.put(mo + i, mi);
                 v.put(vo + i, vi);
                 p.put(po + i, pi - stepSize * (mi / ((float) Math.sqrt(vi) / bc2sqrt + eps)));
@@ -41,16 +44,17 @@ public final class Optim {
 
     /** Adam's hyper-parameters and the per-step scalars a recorded graph reads at each replay. */
     public static final class Adam {
-        public final float beta1, beta2, eps, weightDecay;
+        public final double beta1, beta2, eps, weightDecay;
         /** Set by {@link #step(double)} before each replay. */
         public final Scalar stepSize = Scalar.ofFloat("adam.step_size", 0f), bc2sqrt = Scalar.ofFloat("adam.bc2_sqrt", 1f);
         /** Gradient scale (1/accumulation: gradients are summed over micro-batches). */
         public final Scalar gradScale = Scalar.ofFloat("adam.grad_scale", 1f);
         private long t;
 
-        public Adam(float weightDecay) { this(0.9f, 0.999f, 1e-8f, weightDecay); }
+        public Adam(float weightDecay) { this(0.9, 0.999, 1e-8, weightDecay); }
 
-        public Adam(float beta1, float beta2, float eps, float weightDecay) {
+        /** Hyper-parameters as doubles, like PyTorch's Python floats: the complements 1 − β are formed before rounding. */
+        public Adam(double beta1, double beta2, double eps, double weightDecay) {
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.eps = eps;
@@ -76,7 +80,8 @@ public final class Optim {
             grads.require(n, "adam grads");
             m.require(n, "adam m");
             v.require(n, "adam v");
-            g.task(ADAM, Range.of(n), params, grads, m, v, n, gradScale, weightDecay, beta1, beta2, eps, stepSize, bc2sqrt);
+            g.task(ADAM, Range.of(n), params, grads, m, v, n, gradScale, (float) weightDecay, (float) beta1, (float) (1 - beta1),
+                    (float) beta2, (float) (1 - beta2), (float) eps, stepSize, bc2sqrt);
         }
     }
 
