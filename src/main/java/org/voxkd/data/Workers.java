@@ -7,14 +7,14 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /** Runs independent per-index I/O work on an explicit number of threads (each index writes only its own slot). */
-final class Workers {
+public final class Workers {
     private Workers() {}
 
-    interface Body {
+    public interface Body {
         void run(int index) throws IOException;
     }
 
-    static void forEach(int n, int threads, Body body) throws IOException {
+    public static void forEach(int n, int threads, Body body) throws IOException {
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> IntStream.range(0, n).parallel().forEach(i -> {
