@@ -192,7 +192,7 @@ public final class Conv1d {
         x.require(b * t * c, "depthwise x");
         w.require(c * K, "depthwise w");
         g.task(DEPTHWISE_BWD_DATA, Range.of(b * t * c), dx, dy, w, b, t, c);
-        g.task(DEPTHWISE_BWD_WEIGHT, Range.of(c * K), dw, dy, x, b, t, c);
+        g.task(DEPTHWISE_BWD_WEIGHT, Range.of(c), dw, dy, x, b, t, c);
     }
 
     // ---- grouped pointwise (kernel 1) convolution ----
