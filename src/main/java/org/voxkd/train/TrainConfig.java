@@ -31,7 +31,14 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     /** The network: {@code kind} student or teacher, with the sizes of that kind (others ignored). */
     public record Model(String kind, Integer mels, Integer hidden, Integer blocks, Integer expansion, Integer groups,
                         Integer embedding, Float dropout, Integer channels, Integer latent, Integer lstmHidden,
-                        Integer lstmLayers, Float encoderDropout, Float lstmDropout) {}
+                        Integer lstmLayers, Float encoderDropout, Float lstmDropout) {
+        /** The network of a resolved model section. */
+        public SpeakerModel build() {
+            return kind.equals("teacher")
+                    ? new Teacher(new TeacherConfig(mels, channels, latent, lstmHidden, lstmLayers, embedding, encoderDropout, lstmDropout))
+                    : new Student(new StudentConfig(mels, hidden, blocks, expansion, groups, embedding, dropout));
+        }
+    }
 
     /** A frozen teacher for distillation: its checkpoint file. */
     public record TeacherRef(String checkpoint) {}
@@ -115,16 +122,16 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
                 teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())), rl, ro, rd, re, or(backend, "cpu"), device);
     }
 
+    /** The same configuration on another backend and device (command-line overrides). */
+    public TrainConfig onBackend(String backendName, String deviceSelector) {
+        return new TrainConfig(experiment, seed, model, teacher, loss, optim, data, eval, backendName == null ? backend : backendName,
+                deviceSelector == null ? device : deviceSelector);
+    }
+
     public boolean distills() { return !loss.distillation().equals("none") && loss.alpha() > 0; }
 
     /** The network this configuration trains. */
-    public SpeakerModel buildModel() {
-        Model m = model;
-        return m.kind().equals("teacher")
-                ? new Teacher(new TeacherConfig(m.mels(), m.channels(), m.latent(), m.lstmHidden(), m.lstmLayers(), m.embedding(),
-                        m.encoderDropout(), m.lstmDropout()))
-                : new Student(new StudentConfig(m.mels(), m.hidden(), m.blocks(), m.expansion(), m.groups(), m.embedding(), m.dropout()));
-    }
+    public SpeakerModel buildModel() { return model.build(); }
 
     /** The resolved configuration as a JSON tree (what checkpoints and the ledger store). */
     public ObjectNode toTree() {
