@@ -74,10 +74,19 @@ public final class GradCheck {
      * Float32 kernels carry ~1e-6 relative error per operation; a wrong formula gives errors of order one.
      */
     static double compare(String what, double[] actual, double[] expected, double tol) {
+        return compare(what, actual, expected, tol, 0);
+    }
+
+    /**
+     * As {@link #compare(String, double[], double[], double)}, with the scale never below {@code floor}: for tensors
+     * whose true value is zero (a bias before BatchNorm, a softmax shift), measured against the scale of their
+     * neighbours instead of their own rounding noise.
+     */
+    static double compare(String what, double[] actual, double[] expected, double tol, double floor) {
         if (actual.length < expected.length) fail(what + ": got " + actual.length + " values, expected " + expected.length);
         double rms = 0;
         for (double e : expected) rms += e * e;
-        rms = Math.sqrt(rms / Math.max(1, expected.length)) + 1e-30;
+        rms = Math.max(Math.sqrt(rms / Math.max(1, expected.length)), floor) + 1e-30;
         double worst = 0;
         int worstAt = -1;
         for (int i = 0; i < expected.length; i++) {
