@@ -55,6 +55,14 @@ public final class Trainer {
     }
 
     public Outcome run(boolean resume) throws IOException {
+        return run(resume, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Trains, stopping after epoch {@code stopAfter} of the schedule if that comes first (the run then stays
+     * resumable: a time-boxed chunk of a long run, or a simulated interruption in tests). Returns null then.
+     */
+    public Outcome run(boolean resume, int stopAfter) throws IOException {
         if (Files.exists(dir.resolve("done.json")))
             throw new IOException(dir + " holds a finished run (done.json); refusing to overwrite it — choose another directory");
         Path lastPath = dir.resolve("last.ckpt");
@@ -150,6 +158,10 @@ public final class Trainer {
                     st.epoch = epoch + 1;
                     AtomicFiles.writeString(dir.resolve("epochs.csv"), EpochRow.csv(st.rows));
                     st.save(lastPath, cfg, prog, classes, provenance(dataHash, epoch + 1, st, null));
+                    if (st.epoch >= stopAfter && st.epoch < epochs) {
+                        log.printf("  stopping after epoch %d as asked; resume with --resume%n", st.epoch);
+                        return null;
+                    }
                     if (cfg.eval().patience() > 0 && st.sinceBest >= cfg.eval().patience()) {
                         log.printf("  no validation improvement for %d validations: stopping early%n", st.sinceBest);
                         break;

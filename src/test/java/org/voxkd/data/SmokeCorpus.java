@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** One smoke-profile SynthVox corpus per test JVM, shared by the data tests (deleted on exit). */
-final class SmokeCorpus {
+public final class SmokeCorpus {
     static final long SEED = 1;
     private static SynthVox.Manifest manifest;
     static double generationSeconds;
 
-    static synchronized SynthVox.Manifest get() {
+    public static synchronized SynthVox.Manifest get() {
         if (manifest == null) {
             try {
                 Path dir = Files.createTempDirectory("voxkd-smoke");
