@@ -9,7 +9,8 @@ import java.util.Arrays;
  * nothing"; FRR = rejected targets / targets, FAR = accepted non-targets / non-targets. The EER is taken
  * as voxceleb_trainer does (sklearn ROC, {@code max(FAR, FRR)} at the point minimising |FRR − FAR|), so on a
  * list with n non-targets it is a multiple of 1/n or 1/targets — the reason the report's EERs are multiples
- * of 1/465. minDCF = min over θ of (C_miss·P_miss·P_target + C_fa·P_fa·(1 − P_target)) /
+ * of 1/465. Every operating point counts (sklearn roc_curve with drop_intermediate=False; voxceleb_trainer keeps
+ * sklearn's default, which drops collinear points and can land one trial coarser). minDCF = min over θ of (C_miss·P_miss·P_target + C_fa·P_fa·(1 − P_target)) /
  * min(C_miss·P_target, C_fa·(1 − P_target)), C_miss = C_fa = 1.
  */
 public final class Eer {
