@@ -19,15 +19,23 @@ help:
 build:
 	$(MVN) -q package -DskipTests
 
-# An OpenCL ICD is needed for the opencl backend's tests; PoCL gives CPU OpenCL where no GPU driver exists.
+# An OpenCL driver is needed for the opencl backend's tests; PoCL gives CPU OpenCL where no GPU driver exists.
+# A driver counts when an ICD file names a library that is really there (apt remove keeps the ICD file).
 opencl-runtime:
-	@if ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 && ldconfig -p | grep -q 'libOpenCL.so'; then \
-	  echo "OpenCL ICD present: $$(ls /etc/OpenCL/vendors/*.icd | xargs -n1 basename | tr '\n' ' ')"; \
+	@found=""; for f in /etc/OpenCL/vendors/*.icd; do \
+	  [ -f "$$f" ] || continue; lib="$$(head -n1 "$$f")"; \
+	  for d in "" /lib/ /usr/lib/ /lib/*/ /usr/lib/*/ /usr/local/lib/; do \
+	    if [ -e "$$d$$lib" ]; then found="$$found $$(basename "$$f")"; break; fi; \
+	  done; \
+	done; \
+	if [ -n "$$found" ] && ldconfig -p | grep -q 'libOpenCL.so'; then \
+	  echo "OpenCL driver present:$$found"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing pocl-opencl-icd (CPU OpenCL) ..."; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocl-opencl-icd ocl-icd-libopencl1 >/dev/null; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocl-opencl-icd ocl-icd-libopencl1 >/dev/null \
+	    && echo "installed pocl-opencl-icd"; \
 	else \
-	  echo "warning: no OpenCL ICD and no root apt-get; opencl tests will report the missing runtime" >&2; \
+	  echo "warning: no OpenCL driver and no root apt-get; the opencl tests will report the missing runtime" >&2; \
 	fi
 
 test: opencl-runtime
