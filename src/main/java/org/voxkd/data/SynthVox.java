@@ -119,6 +119,30 @@ public final class SynthVox {
         return m;
     }
 
+    /**
+     * The corpus in {@code dir}: reused when its manifest names the same generator version, profile and seed
+     * (the manifest is written last, so a half-generated corpus has none), generated otherwise.
+     */
+    public static Manifest ensure(Profile p, long seed, Path dir, java.io.PrintStream log) throws IOException {
+        Path mf = dir.resolve("manifest.json");
+        if (Files.isRegularFile(mf)) {
+            com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(mf.toFile());
+            if (GENERATOR_VERSION.equals(j.path("generator_version").asText()) && j.path("seed").asLong() == seed
+                    && p.name().equals(j.path("parameters").path("profile").asText())) {
+                List<FileEntry> files = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode f : j.get("files"))
+                    files.add(new FileEntry(f.get("path").asText(), f.get("sha256").asText(), f.get("samples").asInt()));
+                log.println("SynthVox " + p.name() + " (seed " + seed + ") found in " + dir);
+                return new Manifest(GENERATOR_VERSION, p, seed, files, j.path("train_list").path("sha256").asText(),
+                        j.path("trial_list").path("sha256").asText(), j.path("corpus_hash").asText(), dir);
+            }
+        }
+        long t0 = System.nanoTime();
+        Manifest m = generate(p, seed, dir);
+        log.printf("SynthVox %s (seed %d): %d files generated in %s in %.1f s%n", p.name(), seed, m.files().size(), dir, (System.nanoTime() - t0) / 1e9);
+        return m;
+    }
+
     private static void writeManifest(Manifest m, Path file) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("generator", "voxkd SynthVox");
@@ -151,7 +175,7 @@ public final class SynthVox {
         }
         json.put("files", files);
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files.writeString(file, om.writeValueAsString(json) + "\n", StandardCharsets.UTF_8);
+        org.voxkd.io.AtomicFiles.writeString(file, om.writeValueAsString(json) + "\n");
     }
 
     private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {

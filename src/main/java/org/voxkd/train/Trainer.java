@@ -191,9 +191,15 @@ public final class Trainer {
     }
 
     private String dataHash(Path trainRoot, Path trialRoot) throws IOException {
+        return dataHash(cfg);
+    }
+
+    /** The hash of the training list, the trial list and every file they name (the ledger's data hash). */
+    public static String dataHash(TrainConfig cfg) throws IOException {
+        Path trainRoot = Path.of(cfg.data().trainRoot());
         String train = DatasetHash.of(trainRoot, Path.of(cfg.data().trainList()), null);
         if (cfg.data().trials() == null) return train;
-        String trial = DatasetHash.of(trialRoot, null, Path.of(cfg.data().trials()));
+        String trial = DatasetHash.of(Path.of(cfg.data().trialRoot()), null, Path.of(cfg.data().trials()));
         return DatasetHash.sha256((train + "\n" + trial + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -1,0 +1,80 @@
+package org.voxkd.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An overlay of the report's experiments (experiments/*.yaml) for one purpose: {@code smoke} (CI),
+ * {@code default} (the embedded SynthVox corpus, models scaled down with the original capacity ratios),
+ * {@code paper} (original sizes on user-provided VoxCeleb lists). Every arm of a profile trains on the
+ * same data. Resolution: experiment ⊕ profile.all ⊕ profile.models[name] ⊕ profile.experiments[experiment].
+ */
+public final class Profile {
+    /** Teacher first: every student reads its checkpoint. */
+    public static final List<String> EXPERIMENTS = List.of("teacher", "v1-mse", "v2-cosine", "v2-large", "v2-large-lowalpha", "v2-nokd", "v2-large-nokd");
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public final String name;
+    final ObjectNode tree;
+    final Path experimentsDir;
+
+    private Profile(String name, ObjectNode tree, Path experimentsDir) {
+        this.name = name;
+        this.tree = tree;
+        this.experimentsDir = experimentsDir;
+    }
+
+    public static Profile load(Path experimentsDir, String name) throws IOException {
+        Path f = experimentsDir.resolve("profiles").resolve(name + ".yaml");
+        if (!Files.isRegularFile(f)) throw new IOException("no profile " + name + " (" + f + "); profiles: smoke, default, paper");
+        JsonNode t = YAML.readTree(f.toFile());
+        if (!(t instanceof ObjectNode o)) throw new IOException(f + ": a profile is a mapping");
+        return new Profile(name, o, experimentsDir);
+    }
+
+    /** The synthetic corpus this profile uses ({synthvox: profile, seed}), or null when it reads user data. */
+    public JsonNode corpus() { return tree.get("corpus"); }
+
+    /** The data section for user-provided lists (paths relative to --data). */
+    public JsonNode data() { return tree.get("data"); }
+
+    /** The experiment's configuration tree with the profile's overlays, before data paths and teacher are filled in. */
+    public ObjectNode experiment(String experiment) throws IOException {
+        Path f = experimentsDir.resolve(experiment + ".yaml");
+        ObjectNode base = (ObjectNode) YAML.readTree(f.toFile());
+        merge(base, tree.path("all"));
+        JsonNode over = tree.path("experiments").path(experiment);
+        if (over.isObject()) {
+            ObjectNode o = ((ObjectNode) over).deepCopy();
+            if (o.has("model") && o.get("model").isTextual()) {
+                String size = o.remove("model").asText();
+                JsonNode m = tree.path("models").path(size);
+                if (!m.isObject()) throw new IOException("profile " + name + ": experiment " + experiment + " names unknown model size " + size);
+                merge(base, YAML.createObjectNode().set("model", m));
+            }
+            merge(base, o);
+        }
+        return base;
+    }
+
+    /** Deep merge: objects merge key by key, anything else replaces. */
+    static void merge(ObjectNode into, JsonNode from) {
+        if (from == null || !from.isObject()) return;
+        Iterator<Map.Entry<String, JsonNode>> it = from.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode cur = into.get(e.getKey());
+            if (cur instanceof ObjectNode c && e.getValue().isObject()) merge(c, e.getValue());
+            else into.set(e.getKey(), e.getValue().deepCopy());
+        }
+    }
+}
