@@ -1,15 +1,13 @@
 // activation.cl — pointwise non-linearities, MFM and dropout (kernels/Activation.java).
 // Forward: y = f(x). Backward accumulates dx += dy * f'(x).
 
-// Complementary error function, fractional error < 1.2e-7 (the same fit as Activation.erfc on cpu).
-inline float erfc_fit(float x) {
-    float z = fabs(x), t = 1.0f / (1.0f + 0.5f * z);
-    float r = t * exp(-z * z - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f
-            + t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f
-            + t * (-0.82215223f + t * 0.17087277f)))))))));
-    return x >= 0.0f ? r : 2.0f - r;
+// Standard normal CDF from e = exp(-v*v/2) through Abramowitz & Stegun 7.1.26 (|error of erf| <= 1.5e-7), the
+// same formula as Activation.stdNormalCdf on cpu; the backward shares e with the density.
+inline float std_normal_cdf(float v, float e) {
+    float z = fabs(v) * 0.70710678118654752f, t = 1.0f / (1.0f + 0.3275911f * z);
+    float tail = 0.5f * t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f)))) * e;
+    return v >= 0.0f ? 1.0f - tail : tail;
 }
-inline float std_normal_cdf(float x) { return 0.5f * erfc_fit(-x * 0.70710678118654752f); }
 
 #define POINTWISE(NAME, EXPR, ACC)                                                              \
 __kernel void NAME(__global float* y, int yo, __global const float* p, int po,                  \
@@ -23,8 +21,8 @@ __kernel void NAME(__global float* y, int yo, __global const float* p, int po,  
 
 POINTWISE(relu_fwd, a > 0.0f ? a : 0.0f, 0)
 POINTWISE(relu_bwd, b > 0.0f ? a : 0.0f, 1)
-POINTWISE(gelu_fwd, a * std_normal_cdf(a), 0)
-POINTWISE(gelu_bwd, a * (std_normal_cdf(b) + b * 0.3989422804014327f * exp(-0.5f * b * b)), 1)
+POINTWISE(gelu_fwd, a * std_normal_cdf(a, exp(-0.5f * a * a)), 0)
+POINTWISE(gelu_bwd, a * (std_normal_cdf(b, exp(-0.5f * b * b)) + b * 0.3989422804014327f * exp(-0.5f * b * b)), 1)
 POINTWISE(tanh_fwd, tanh(a), 0)
 POINTWISE(tanh_bwd, a * (1.0f - b * b), 1)
 

@@ -16,10 +16,11 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--device", description = "Device index or name substring.") String device;
     @Option(names = "--stop-after", description = "Stop after this epoch of the schedule (resumable), e.g. to train in time-boxed chunks.")
     Integer stopAfter;
+    @Option(names = "--profile", description = "Print the slowest kernels of the step after each epoch.") boolean profile;
 
     @Override public Integer call() throws Exception {
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device);
-        Trainer.Outcome o = new Trainer(cfg, out, System.out).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+        Trainer.Outcome o = new Trainer(cfg, out, System.out).profiled(profile).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
         if (o == null) return 0;
         System.out.println("done: " + o.best() + (o.record().has("best_eer")
                 ? String.format(" (best validation EER %.2f%% at epoch %d)", 100 * o.record().get("best_eer").asDouble(), o.record().get("best_epoch").asInt()) : ""));

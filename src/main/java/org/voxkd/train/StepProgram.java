@@ -119,6 +119,16 @@ public final class StepProgram implements AutoCloseable {
         }
     }
 
+    /** Per-task timing of every launch (each then waits for completion); {@link #profile} reads it. */
+    public void profile(boolean on) { plan.withProfiler(on); }
+
+    /** The {@code top} task names by total time: "name: ms total, launches". */
+    public java.util.List<String> profile(int top) {
+        return plan.profile().entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(top)
+                .map(e -> String.format(java.util.Locale.ROOT, "%-48s %9.1f ms %6d launches", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]))
+                .toList();
+    }
+
     /** Runs one micro-batch (features and labels already in the host arrays); metrics land in {@link #metrics}. */
     public void step(int globalStep) {
         step.set(globalStep);

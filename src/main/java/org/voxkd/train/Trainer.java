@@ -39,6 +39,13 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final Path dir;
     private final PrintStream log;
+    private boolean profile;
+
+    /** Prints the slowest tasks of the step after each epoch (launches then wait for completion: slower). */
+    public Trainer profiled(boolean on) {
+        profile = on;
+        return this;
+    }
 
     public Trainer(TrainConfig cfg, Path runDir, PrintStream log) {
         this.cfg = cfg;
@@ -105,6 +112,7 @@ public final class Trainer {
                 State st = resume && Files.exists(lastPath) ? State.restore(Checkpoint.load(lastPath), prog, teacherWeights, dataHash, log)
                         : State.fresh(prog, teacherWeights, cfg.seed());
                 Optim.StepLR schedule = new Optim.StepLR(cfg.optim().lr(), cfg.optim().lrDecay());
+                prog.profile(profile);
                 int epochs = cfg.optim().epochs(), perEpoch = loader.batchesPerEpoch(), accumulate = cfg.optim().accumulate();
                 for (int epoch = st.epoch; epoch < epochs; epoch++) {
                     double lr = schedule.lr(epoch);
@@ -135,6 +143,7 @@ public final class Trainer {
                         }
                     }
                     double seconds = (System.nanoTime() - e0) / 1e9;
+                    if (profile) prog.profile(25).forEach(line -> log.println("    " + line));
                     EpochRow row = EpochRow.of(epoch + 1, lr, sums, micro, cfg.distills() ? cfg.loss().alpha() : 0, micro * batch / seconds, seconds);
                     boolean validate = validation != null && ((epoch + 1) % cfg.eval().interval() == 0 || epoch + 1 == epochs);
                     if (validate) {
