@@ -1,0 +1,39 @@
+package org.voxkd.report;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One complete ledger record, as much of it as the report needs. Rates (EER, shares) are fractions;
+ * training accuracy is a percentage, as in {@code epochs.csv}.
+ */
+public record Run(String id, String experiment, String profile, String model, long parameters, String kdLoss, double alpha,
+                  double tau, int epochs, double seconds, double samplesPerSecond, Metrics best, Metrics last, List<Epoch> history) {
+
+    /** Validation figures of one epoch. */
+    public record Metrics(int epoch, double eer, double eerLow, double eerHigh, double minDcf05, double minDcf01, int targets, int nonTargets) {
+        /** Whether the two 95% intervals share any point. */
+        public boolean overlaps(Metrics o) {
+            return eerLow <= o.eerHigh && o.eerLow <= eerHigh;
+        }
+    }
+
+    /** One row of {@code epochs.csv}; {@code validation} is empty on epochs without validation. */
+    public record Epoch(int epoch, double lr, double loss, double lossCls, double lossKd, double kdLossShare, double kdGradShare,
+                        double accuracy, double samplesPerSecond, double seconds, Optional<Metrics> validation) {}
+
+    /** Whether this run was trained with a teacher. */
+    public boolean distills() {
+        return !"none".equals(kdLoss) && alpha > 0;
+    }
+
+    /** The epoch row with this number, if recorded. */
+    public Optional<Epoch> epoch(int n) {
+        return history.stream().filter(e -> e.epoch() == n).findFirst();
+    }
+
+    /** Seconds of training up to and including epoch {@code n}. */
+    public double secondsThrough(int n) {
+        return history.stream().filter(e -> e.epoch() <= n).mapToDouble(Epoch::seconds).sum();
+    }
+}
