@@ -24,7 +24,7 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
     @Override public Integer call() throws Exception {
         Profile p = Profile.load(root.resolve("experiments"), profile);
         new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, force, data, System.out).run();
-        if (!noReport) System.out.println("report: not built by this version");
+        if (!noReport) ReportCommand.build(results, out, System.out);
         return 0;
     }
 }
