@@ -1,21 +1,34 @@
 package org.voxkd.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
+import org.voxkd.bench.ModelBench;
 import org.voxkd.bench.OpBench;
 import org.voxkd.bench.OpCatalog;
 import org.voxkd.bench.RawGemm;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
+import org.voxkd.engine.cpu.Parallel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Ops.class})
+        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
     }
+
+    /** The help line on threads shared by the model benchmarks. */
+    static final String THREADS_NOTE = "Threads are fixed at start: cpu kernels by -Dvoxkd.cpu.threads=N (in VOXKD_JAVA_OPTS; default all cores), "
+            + "OpenBLAS by OPENBLAS_NUM_THREADS; --json reports both.";
 
     /** Options every benchmark shares. */
     static class Common {
@@ -27,8 +40,10 @@ public final class BenchCommand implements Runnable {
         int batch;
         @Option(names = "--frames", defaultValue = "200", description = "Frames per crop (default: ${DEFAULT-VALUE}).")
         int frames;
-        @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions; the median is printed (default: ${DEFAULT-VALUE}).")
-        int reps;
+        @Option(names = "--reps", description = "Timed repetitions; the median is printed (default: 5; bench train: 3).")
+        Integer reps;
+
+        int reps(int otherwise) { return reps != null ? reps : otherwise; }
     }
 
     @Command(name = "ops", mixinStandardHelpOptions = true,
@@ -40,7 +55,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--only", description = "Only ops whose name contains this text.") String only;
 
         @Override public void run() {
-            if (common.reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
+            int reps = common.reps(5);
+            if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
             try (Backend backend = Backends.create(common.backend, common.device)) {
                 System.out.printf("backend %s: %s (%s)%n", backend.name(), backend.device().name(), backend.device().detail());
                 System.out.printf("%-14s %-26s %10s %10s %10s %10s%n", "op", "shape", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s");
@@ -48,24 +64,24 @@ public final class BenchCommand implements Runnable {
                 ops.add(OpCatalog.lstmLayer(common.batch / 2, common.frames, 128, 256)); // the teacher's first layer, at its batch of 32
                 for (OpBench op : ops) {
                     if (only != null && !op.op().contains(only)) continue;
-                    OpBench.Row r = op.run(backend, 2, common.reps);
+                    OpBench.Row r = op.run(backend, 2, reps);
                     System.out.printf("%-14s %-26s %10.2f %10.2f %10s %10s%n", r.op(), r.shape(), r.forwardMs(), r.backwardMs(),
                             gf(r.forwardGflops()), gf(r.backwardGflops()));
                 }
-                if (backend.name().equals("cpu") && (only == null || "linear".contains(only))) compareWithRawSgemm();
+                if (backend.name().equals("cpu") && (only == null || "linear".contains(only))) compareWithRawSgemm(reps);
             }
         }
 
         /** The acceptance check of the engine's GEMM path: engine linear vs OpenBLAS called directly. */
-        private void compareWithRawSgemm() {
+        private void compareWithRawSgemm(int reps) {
             int rows = common.batch * common.frames, wide = 2 * expansion * hidden;
             System.out.println();
             System.out.println("engine linear (GEMM + bias, through a recorded task graph) vs raw OpenBLAS SGEMM, same shapes:");
             System.out.printf("%-34s %12s %12s %12s %9s%n", "shape", "engine ms", "raw ms", "engine GF/s", "ratio");
             try (Backend cpu = Backends.create("cpu", null)) {
                 for (int[] s : new int[][] {{hidden, wide}, {wide, hidden}}) {
-                    OpBench.Row r = OpCatalog.linear(rows, s[0], s[1], common.batch + "×" + common.frames).run(cpu, 2, common.reps);
-                    double raw = RawGemm.millis(false, true, rows, s[1], s[0], 2, common.reps);
+                    OpBench.Row r = OpCatalog.linear(rows, s[0], s[1], common.batch + "×" + common.frames).run(cpu, 2, reps);
+                    double raw = RawGemm.millis(false, true, rows, s[1], s[0], 2, reps);
                     System.out.printf("%-34s %12.2f %12.2f %12.1f %8.0f%%%n", rows + "×" + s[0] + "→" + s[1] + " (fwd)",
                             r.forwardMs(), raw, r.forwardGflops(), 100 * raw / r.forwardMs());
                 }
@@ -73,5 +89,67 @@ public final class BenchCommand implements Runnable {
         }
 
         private static String gf(double v) { return Double.isNaN(v) ? "-" : String.format("%.1f", v); }
+    }
+
+    /**
+     * Whole-model throughput, printed as a table row or (--json) one JSON object per line. Threads are not an
+     * option: the cpu kernel threads are fixed when the JVM starts (system property {@code voxkd.cpu.threads},
+     * default: all cores) and OpenBLAS reads {@code OPENBLAS_NUM_THREADS} when it loads; the figures say which
+     * counts were in force.
+     */
+    abstract static class ModelRun implements Runnable {
+        @Mixin Common common = new Common();
+        @Option(names = "--warmup", defaultValue = "1", description = "Untimed repetitions first (default: ${DEFAULT-VALUE}).") int warmup;
+        @Option(names = "--json", description = "Print one JSON object per line instead of a table.") boolean json;
+        @Spec CommandSpec spec;
+
+        abstract ModelBench.Result measure(Backend backend, int reps);
+
+        abstract int defaultReps();
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+            try (Backend backend = Backends.create(common.backend, common.device)) {
+                ModelBench.Result r = measure(backend, common.reps(defaultReps()));
+                boolean cpu = backend.name().equals("cpu");
+                String blas = System.getenv("OPENBLAS_NUM_THREADS");
+                if (json) {
+                    ObjectNode o = new ObjectMapper().createObjectNode();
+                    o.put("bench", r.bench()).put("model", r.model()).put("backend", backend.name()).put("device", backend.device().name());
+                    if (cpu) o.put("threads", Parallel.threads()); else o.putNull("threads");
+                    if (cpu && blas != null) o.put("blas_threads", blas); else o.putNull("blas_threads");
+                    o.put("batch", r.batch()).put("frames", r.frames()).put("reps", r.reps()).put("ms_per_step", r.msPerStep())
+                            .put("samples_per_s", r.samplesPerSecond()).put("flops_per_sample", r.flopsPerSample()).put("gflops", r.gflops());
+                    out.println(o);
+                } else {
+                    out.printf(Locale.ROOT, "backend %s: %s (%s)%n", backend.name(), backend.device().name(), backend.device().detail());
+                    out.printf(Locale.ROOT, "%s: %s, batch %d × %d frames, median of %d%n", r.bench(), r.model(), r.batch(), r.frames(), r.reps());
+                    out.printf(Locale.ROOT, "  %.1f ms per step, %.1f samples/s, %.3f GFLOP per sample (GEMMs only), %.1f GFLOP/s%n",
+                            r.msPerStep(), r.samplesPerSecond(), r.flopsPerSample() / 1e9, r.gflops());
+                }
+                out.flush();
+            }
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = {"Samples/s of one distillation training step (step + Adam update) at --batch × --frames: V2 student, "
+                    + "frozen standard teacher, cosine KD, AAM-softmax over " + ModelBench.CLASSES + " classes; random weights and features.",
+                    "FLOPs count GEMMs only (see FlopCount): student forward + backward, teacher forward, classifier.", THREADS_NOTE})
+    static final class Train extends ModelRun {
+        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.train(backend, common.batch, common.frames, warmup, reps); }
+
+        @Override int defaultReps() { return 3; }
+    }
+
+    @Command(name = "infer", mixinStandardHelpOptions = true,
+            description = {"Samples/s of V2 student inference (embedding extraction, EVAL mode) at --batch × --frames through the Embedder, "
+                    + "host transfers included; random weights and features.",
+                    "FLOPs count GEMMs only (see FlopCount): student forward.", THREADS_NOTE})
+    static final class Infer extends ModelRun {
+        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.infer(backend, common.batch, common.frames, warmup, reps); }
+
+        @Override int defaultReps() { return 5; }
     }
 }

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * Readers and writers for the two list formats (spec "Data and evaluation"). Fields are separated by
- * whitespace; blank lines and lines starting with '#' are skipped. Every malformed line is reported, with
- * its number, in one {@link ListFormatException}. Paths are kept as written (relative to a data root).
+ * Readers and writers for the list formats: training and trial lists (spec "Data and evaluation"), and plain
+ * path lists. Fields are separated by whitespace; blank lines and lines starting with '#' are skipped. Every
+ * malformed line is reported, with its number, in one {@link ListFormatException}. Paths are kept as written
+ * (relative to a data root).
  */
 public final class Lists {
     private Lists() {}
@@ -37,6 +38,16 @@ public final class Lists {
             if (!f[0].equals("0") && !f[0].equals("1")) problems.add("label must be 0 or 1, got '" + f[0] + "'");
             else out.add(new Trial(f[0].charAt(0) - '0', f[1], f[2]));
         });
+        return out;
+    }
+
+    /**
+     * A path list: one WAV path per line (relative to a data root), in order, duplicates kept. A line with
+     * more than one field — a training or trial list given by mistake, or a path with a space — is an error.
+     */
+    public static List<String> readPathList(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        parse(file, 1, "path", (f, problems) -> out.add(f[0]));
         return out;
     }
 
@@ -74,7 +85,7 @@ public final class Lists {
             if (text.isEmpty() || text.startsWith("#")) continue;
             String[] f = text.split("\\s+");
             List<String> lineProblems = new ArrayList<>();
-            if (f.length != fields) lineProblems.add("expected " + fields + " fields '" + format + "', found " + f.length + ": '" + text + "'");
+            if (f.length != fields) lineProblems.add("expected " + fields + (fields == 1 ? " field" : " fields") + " '" + format + "', found " + f.length + ": '" + text + "'");
             else line.accept(f, lineProblems);
             for (String p : lineProblems) if (bad++ < MAX_REPORTED) problems.add(file + ":" + (i + 1) + ": " + p);
         }

@@ -48,7 +48,12 @@ public final class ModelFiles {
         return NamedTensors.unpack(model.parameters(), weights[0], weights[1]);
     }
 
-    static void save(Path path, TrainConfig cfg, SpeakerModel model, float[][] weights, List<String> classes, ObjectNode provenance) throws IOException {
+    /**
+     * Writes a model checkpoint: {@code cfg}'s model section (which must describe {@code model}), its
+     * {params, state} weights, the class names and a provenance object ({@code eer_threshold} in it becomes
+     * {@link Loaded#threshold()}). Written atomically.
+     */
+    public static void save(Path path, TrainConfig cfg, SpeakerModel model, float[][] weights, List<String> classes, ObjectNode provenance) throws IOException {
         Checkpoint.save(path, meta(cfg, model, classes, provenance), tensors(model, weights));
     }
 

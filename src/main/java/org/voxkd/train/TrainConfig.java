@@ -73,6 +73,19 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         }
     }
 
+    /**
+     * Parses YAML text, for programs that build a configuration rather than read one (benchmarks, tests).
+     * Relative paths resolve against the working directory; nothing here reads the files they name.
+     */
+    public static TrainConfig parse(String yaml) throws IOException {
+        Path here = Path.of("inline.yaml");
+        try {
+            return fromTree(YAML.readTree(yaml), here);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("inline configuration: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads a YAML tree (profiles overlay trees before this). */
     public static TrainConfig fromTree(JsonNode tree, Path base) throws IOException {
         try {

@@ -57,6 +57,18 @@ class ListsTest {
     }
 
     @Test
+    void pathListKeepsOrderAndDuplicatesAndNumbersBadLines() throws IOException {
+        Path p = write("paths.txt", "# wavs\nid1/v/1.wav\n\n  id2/v/1.wav  \nid1/v/1.wav\n");
+        assertEquals(List.of("id1/v/1.wav", "id2/v/1.wav", "id1/v/1.wav"), Lists.readPathList(p));
+        // a training list given by mistake, and a path with a space: both named by line
+        Path bad = write("bad-paths.txt", "a.wav\nid1 b.wav\n# ok\nmy file.wav\nc.wav\n");
+        ListFormatException e = assertThrows(ListFormatException.class, () -> Lists.readPathList(bad));
+        assertEquals(List.of(bad + ":2: expected 1 field 'path', found 2: 'id1 b.wav'", bad + ":4: expected 1 field 'path', found 2: 'my file.wav'"),
+                e.problems());
+        assertThrows(ListFormatException.class, () -> Lists.readPathList(write("none.txt", "# nothing\n\n")));
+    }
+
+    @Test
     void trialListRoundTrips() throws IOException {
         List<Lists.Trial> trials = List.of(new Lists.Trial(1, "a/x/1.wav", "a/y/2.wav"), new Lists.Trial(0, "a/x/1.wav", "b/z/1.wav"));
         Path p = dir.resolve("t.txt");

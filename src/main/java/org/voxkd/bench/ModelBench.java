@@ -1,0 +1,125 @@
+package org.voxkd.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.voxkd.engine.Backend;
+import org.voxkd.engine.ParameterSet;
+import org.voxkd.engine.Philox;
+import org.voxkd.eval.Embedder;
+import org.voxkd.nn.Init;
+import org.voxkd.nn.Student;
+import org.voxkd.nn.StudentConfig;
+import org.voxkd.nn.Teacher;
+import org.voxkd.nn.TeacherConfig;
+import org.voxkd.train.StepProgram;
+import org.voxkd.train.TrainConfig;
+
+/**
+ * Whole-model throughput: a distillation training step ({@code voxkd bench train}) and student inference
+ * ({@code voxkd bench infer}) on random weights and random features — no data files. The figure is the
+ * median wall time of {@code reps} timed repetitions after {@code warmup} untimed ones; each repetition
+ * waits for the device, so launches and host transfers are included.
+ */
+public final class ModelBench {
+    private ModelBench() {}
+
+    /** Classes of the benchmark's classifier (VoxCeleb1's dev set has 1,211; the count barely moves the time). */
+    public static final int CLASSES = 1000;
+
+    /**
+     * The benchmark's training configuration: the V2 student distilled from the standard teacher with the
+     * cosine loss at α 0.5, AAM-softmax classifier, Adam. The list and checkpoint paths are placeholders that
+     * {@link StepProgram} never reads (weights are random, features are generated).
+     */
+    static final String TRAIN_YAML = """
+            experiment: bench-train
+            model: {kind: student}
+            teacher: {checkpoint: unused-by-bench.ckpt}
+            loss: {classifier: aam, distillation: cosine, alpha: 0.5}
+            data: {train_list: unused-by-bench.txt}
+            """;
+
+    /** One measurement. {@code msPerStep} is the median time of one step (train: step + update; infer: one batch). */
+    public record Result(String bench, String model, int batch, int frames, int reps, double msPerStep, double flopsPerSample) {
+        public double samplesPerSecond() { return batch / (msPerStep / 1e3); }
+
+        /** Achieved GEMM GFLOP/s (see {@link FlopCount} for what is counted). */
+        public double gflops() { return flopsPerSample * samplesPerSecond() / 1e9; }
+    }
+
+    /** Samples/s of one KD training step: V2 student (TRAIN mode) + frozen standard teacher + cosine KD + AAM over {@link #CLASSES}. */
+    public static Result train(Backend backend, int batch, int frames, int warmup, int reps) {
+        checkSizes(batch, 2, frames, reps);
+        TrainConfig cfg;
+        try {
+            cfg = TrainConfig.parse(TRAIN_YAML);
+        } catch (IOException e) {
+            throw new IllegalStateException("the benchmark's own configuration does not parse", e);
+        }
+        StudentConfig sc = StudentConfig.v2();
+        TeacherConfig tc = TeacherConfig.standard();
+        Student student = new Student(sc);
+        Teacher teacher = new Teacher(tc);
+        int d = sc.embedding();
+        ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, CLASSES), CLASSES, d).build();
+        long seed = cfg.seed();
+        try (StepProgram prog = new StepProgram(backend, student, classifier, teacher, cfg, batch, frames, seed)) {
+            ParameterSet sp = student.parameters(), tp = teacher.parameters();
+            prog.load(new float[][] {sp.initialValues(seed, true), sp.initialValues(seed, false)}, classifier.initialValues(seed + 1, true),
+                    new float[][] {tp.initialValues(seed + 2, true), tp.initialValues(seed + 2, false)}, null);
+            Philox.Stream rnd = new Philox.Stream(seed, 0xBE7C4L);
+            for (int i = 0; i < prog.features.length; i++) prog.features[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < prog.labels.length; i++) prog.labels[i] = rnd.nextInt(CLASSES);
+            double lr = cfg.optim().lr();
+            int[] step = {0};
+            double ms = medianMs(warmup, reps, () -> {
+                prog.step(step[0]++);
+                prog.update(lr);
+            });
+            for (int k = 0; k < 6; k++)
+                if (!Float.isFinite(prog.metrics[k])) throw new IllegalStateException("benchmark step produced a non-finite metric " + prog.metrics[k]);
+            return new Result("train", "student v2 + teacher (cosine KD, " + CLASSES + " classes)", batch, frames, reps, ms,
+                    FlopCount.trainStep(sc, tc, CLASSES, frames));
+        }
+    }
+
+    /** Samples/s of V2 student inference (EVAL mode) through {@link Embedder}: features in, embeddings out. */
+    public static Result infer(Backend backend, int batch, int frames, int warmup, int reps) {
+        checkSizes(batch, 1, frames, reps);
+        StudentConfig sc = StudentConfig.v2();
+        Student student = new Student(sc);
+        ParameterSet sp = student.parameters();
+        try (Embedder e = new Embedder(student, backend, sp.initialValues(1, true), sp.initialValues(1, false))) {
+            Philox.Stream rnd = new Philox.Stream(1, 0x1AFE4L);
+            List<float[]> crops = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                float[] c = new float[frames * sc.mels()];
+                for (int i = 0; i < c.length; i++) c[i] = (float) rnd.nextGaussian();
+                crops.add(c);
+            }
+            double ms = medianMs(warmup, reps, () -> e.embed(crops));
+            return new Result("infer", "student v2", batch, frames, reps, ms, FlopCount.inference(sc, frames));
+        }
+    }
+
+    static double medianMs(int warmup, int reps, Runnable body) {
+        for (int i = 0; i < warmup; i++) body.run();
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
+    }
+
+    private static void checkSizes(int batch, int minBatch, int frames, int reps) {
+        if (batch < minBatch)
+            throw new IllegalArgumentException("--batch must be at least " + minBatch + (minBatch > 1 ? " (BatchNorm needs two samples in training)" : "") + ", got " + batch);
+        if (frames < 1) throw new IllegalArgumentException("--frames must be positive, got " + frames);
+        if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
+    }
+}

@@ -1,0 +1,75 @@
+package org.voxkd.eval;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.voxkd.data.EvalLoader;
+import org.voxkd.data.Workers;
+
+/**
+ * Utterance-level embeddings, made the way {@code voxkd eval} scores: an utterance gives {@code crops} evenly
+ * spaced crops of {@code frames} frames ({@link EvalLoader}; 0 crops: the whole utterance as one crop), each
+ * crop embedding is scaled to unit length, and the utterance embedding is the <b>mean of the unit crop
+ * embeddings</b>, not scaled again. Because the eval score — the mean cosine over all crop pairs — is
+ * bilinear, the dot product of two such embeddings is exactly that score:
+ * {@code mean(a)·mean(b) = (1/(na·nb)) Σ_ij a_i·b_j}. (With one crop the embedding has unit length and the
+ * dot product is the cosine.)
+ */
+public final class UtteranceEmbeddings {
+    /** Utterances whose features are held in memory at once by {@link #embedAll}. */
+    static final int CHUNK = 64;
+
+    private UtteranceEmbeddings() {}
+
+    /** The unit-length crop embeddings of one utterance's feature crops. */
+    public static float[][] unitCrops(Embedder embedder, List<float[]> features) {
+        return Scoring.normalise(embedder.embed(features));
+    }
+
+    /** The mean of unit crop embeddings: the utterance embedding. */
+    public static float[] mean(float[][] unitCrops) {
+        int d = unitCrops[0].length;
+        double[] sum = new double[d];
+        for (float[] e : unitCrops)
+            for (int i = 0; i < d; i++) sum[i] += e[i];
+        float[] out = new float[d];
+        for (int i = 0; i < d; i++) out[i] = (float) (sum[i] / unitCrops.length);
+        return out;
+    }
+
+    public static double dot(float[] a, float[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException("embeddings differ in size: " + a.length + " vs " + b.length);
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
+        return s;
+    }
+
+    /**
+     * The embeddings of {@code paths} (relative to {@code root}), one row per entry in list order; a path
+     * listed twice is computed once. Features are computed on {@code threads} threads, {@value #CHUNK}
+     * utterances at a time so memory stays bounded; {@code progress} receives the count of distinct
+     * utterances done after each chunk.
+     */
+    public static float[][] embedAll(Embedder embedder, Path root, List<String> paths, int frames, int crops, int threads,
+                                     IntConsumer progress) throws IOException {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(paths));
+        ThreadLocal<EvalLoader> loader = ThreadLocal.withInitial(() -> crops == 0 ? EvalLoader.wholeUtterance(root) : new EvalLoader(root, frames, crops));
+        Map<String, float[]> done = new HashMap<>();
+        for (int start = 0; start < distinct.size(); start += CHUNK) {
+            int from = start, n = Math.min(CHUNK, distinct.size() - start);
+            List<List<float[]>> feats = new ArrayList<>();
+            for (int i = 0; i < n; i++) feats.add(null);
+            Workers.forEach(n, Math.max(1, threads), i -> feats.set(i, loader.get().features(distinct.get(from + i))));
+            for (int i = 0; i < n; i++) done.put(distinct.get(from + i), mean(unitCrops(embedder, feats.get(i))));
+            if (progress != null) progress.accept(from + n);
+        }
+        float[][] out = new float[paths.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = done.get(paths.get(i));
+        return out;
+    }
+}
