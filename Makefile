@@ -6,7 +6,7 @@ export JAVA_HOME
 export OPENBLAS_NUM_THREADS ?= $(shell nproc)
 MVN := mvn -B --no-transfer-progress
 
-.PHONY: all build test reproduce bench opencl-runtime clean help
+.PHONY: all build test reproduce report paper bench opencl-runtime clean help
 
 all: build
 
@@ -14,7 +14,9 @@ help:
 	@echo "make reproduce  - run the whole pipeline on the embedded default corpus"
 	@echo "make test       - build and run the whole test suite (OpenCL tests on PoCL when no GPU)"
 	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
-	@echo "make bench      - print per-op timings and the engine-vs-raw SGEMM comparison"
+	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference throughput"
+	@echo "make report     - rebuild paper/generated/ from results/"
+	@echo "make paper      - the PDF, where latexmk is installed"
 
 build:
 	$(MVN) -q package -DskipTests
@@ -43,11 +45,21 @@ test: opencl-runtime
 
 bench: build
 	bin/voxkd bench ops
+	bin/voxkd bench train
+	bin/voxkd bench infer
 
+# The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~30 min on 2 cores).
 reproduce: build
-	@echo "make reproduce: the experiment pipeline (voxkd reproduce --profile default) is not built yet;"
-	@echo "see the open issues for the models/training and ledger/report work." >&2
-	@exit 1
+	bin/voxkd reproduce --profile default
+
+# The report alone, from results/ (deterministic: the same results give the same bytes).
+report: build
+	bin/voxkd report
+
+# A PDF of paper/main.tex where latexmk is installed (figures are SVG: \includesvg needs inkscape).
+paper: report
+	@if command -v latexmk >/dev/null; then cd paper && latexmk -pdf -shell-escape -interaction=nonstopmode main.tex; \
+	else echo "latexmk is not installed: paper/generated/ holds the Markdown and LaTeX tables; install texlive-latex-extra, latexmk and inkscape for a PDF"; fi
 
 clean:
 	$(MVN) -q clean

@@ -1,0 +1,81 @@
+package org.voxkd.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.voxkd.ledger.Ledger;
+import org.voxkd.report.Report;
+
+/**
+ * The science pipeline end to end on the smoke profile: corpus, teacher, six students, ledger, skip on
+ * re-run, bit-for-bit verification of a recorded run, a deterministic report; and the committed
+ * results/ rebuild the committed paper/generated/ byte for byte.
+ */
+class ReproduceSmokeTest {
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @Test
+    void smokeProfileEndToEnd(@TempDir Path tmp) throws IOException {
+        Path results = tmp.resolve("results");
+        Profile smoke = Profile.load(ROOT.resolve("experiments"), "smoke");
+        List<ObjectNode> runs = new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();
+        assertEquals(Profile.EXPERIMENTS.size(), runs.size());
+        Ledger ledger = new Ledger(results);
+        assertEquals(7, ledger.records().size());
+        for (ObjectNode r : ledger.records()) {
+            assertEquals("complete", r.get("status").asText());
+            double eer = r.get("best").get("eer").asDouble();
+            assertTrue(eer >= 0 && eer <= 1, r.get("experiment") + " EER " + eer);
+            assertTrue(r.get("artifacts").has("epochs.csv"));
+        }
+        String teacher = runs.get(0).get("id").asText();
+        for (ObjectNode r : runs.subList(1, 5)) assertEquals(teacher, r.get("teacher_run").asText(), "students distil from the teacher run");
+        // A second reproduction finds every run complete and adds nothing.
+        new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();
+        assertEquals(7, ledger.records().size());
+        // A recorded run re-runs to the same bits.
+        ObjectNode cosine = runs.get(2);
+        assertEquals("v2-cosine", cosine.get("experiment").asText());
+        assertEquals(List.of(), Verifier.verify(cosine, ROOT, results, tmp, QUIET));
+        // The report is a pure function of the results.
+        Report.build(results, tmp.resolve("a"), null);
+        Report.build(results, tmp.resolve("b"), null);
+        TreeMap<String, byte[]> a = files(tmp.resolve("a")), b = files(tmp.resolve("b"));
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), "report file " + k + " differs between two builds");
+        assertTrue(Files.readString(tmp.resolve("a/tables/summary.md")).contains("v2-large-lowalpha"));
+    }
+
+    /** The committed paper/generated/ is exactly what the committed results/ produce. */
+    @Test
+    void committedReportMatchesCommittedResults(@TempDir Path tmp) throws IOException {
+        Path results = ROOT.resolve("results"), committed = ROOT.resolve("paper/generated");
+        if (!Files.exists(results.resolve("ledger.jsonl"))) return; // nothing reproduced yet: nothing to compare
+        Report.build(results, tmp, null);
+        TreeMap<String, byte[]> want = files(committed), got = files(tmp);
+        assertEquals(want.keySet(), got.keySet(), "the files of paper/generated/");
+        for (String f : want.keySet()) assertArrayEquals(want.get(f), got.get(f), "paper/generated/" + f + " is not what results/ produce");
+    }
+
+    static TreeMap<String, byte[]> files(Path dir) throws IOException {
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) out.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+        }
+        return out;
+    }
+
+}
