@@ -50,6 +50,16 @@ public final class Pass {
     /** All activation gradients (zeroed at the start of each backward). */
     public Workspace gradients() { return grad; }
 
+    /**
+     * Records the zeroing of every activation gradient except the embedding's, which the loss has just
+     * written: backward kernels accumulate, so each backward starts from zero.
+     */
+    public void zeroGradientsExceptEmbedding(org.voxkd.engine.TaskGraph g) {
+        View all = grad.all(), de = dEmbedding();
+        org.voxkd.kernels.Tensor.fill(g, all.slice(0, de.offset()), 0f);
+        org.voxkd.kernels.Tensor.fill(g, all.slice(de.offset() + de.length(), all.length() - de.offset() - de.length()), 0f);
+    }
+
     /** Collects slot sizes; a model declares its slots, then {@link #build()}. */
     public static final class Builder {
         final int batch, frames;

@@ -138,10 +138,8 @@ public final class Student implements SpeakerModel {
         int d = cfg.embedding();
         float drop = cfg.dropout();
         ParameterSet ps = params;
-        // Zero every activation gradient except the embedding's, which the loss has just written.
-        View all = p.gradients().all(), de = p.dEmbedding();
-        Tensor.fill(g, all.slice(0, de.offset()), 0f);
-        Tensor.fill(g, all.slice(de.offset() + de.length(), all.length() - de.offset() - de.length()), 0f);
+        p.zeroGradientsExceptEmbedding(g);
+        View de = p.dEmbedding();
         try (var s = g.scope("student.head")) {
             Layers.batchNormBackward(g, p, ps, "bn", p.grad("fc"), de, p.act("fc"), b, d);
             Linear.backward(g, p.grad("pool.stats"), ps.grad("fc.weight"), ps.grad("fc.bias"), p.grad("fc"), p.act("pool.stats"),

@@ -9,7 +9,6 @@ import org.voxkd.kernels.Conv1d;
 import org.voxkd.kernels.Linear;
 import org.voxkd.kernels.Lstm;
 import org.voxkd.kernels.Pooling;
-import org.voxkd.kernels.Tensor;
 
 /**
  * The LSTM + autoencoder teacher of the spec. Data flow, rows = B·T:
@@ -80,6 +79,7 @@ public final class Teacher implements SpeakerModel {
         for (int i = 0; i < 3; i++) {
             String n = "enc" + i + ".";
             pb.saved(n + "col", r * 3 * ch[i]).slot(n + "conv", r * ch[i + 1]).slot(n + "bn", r * ch[i + 1]).slot(n + "out", r * ch[i + 1]);
+            if (i < 2) pb.slot(n + "relu", r * ch[i + 1]);
             if (i > 0) pb.scratch(n + "dcol", r * 3 * ch[i]);
             Layers.normSlots(pb, "encoder." + i + ".bn", ch[i + 1]);
         }
@@ -122,8 +122,8 @@ public final class Teacher implements SpeakerModel {
                         ps.value(w + "conv.bias"), b, t, ch[i], ch[i + 1]);
                 Layers.batchNorm(g, p, ps, w + "bn", p.act(n + "bn"), p.act(n + "conv"), r, ch[i + 1]);
                 if (i < 2) {
-                    Activation.reluForward(g, p.act(n + "bn"), p.act(n + "bn"), r * ch[i + 1]);
-                    Layers.dropout(g, p, p.act(n + "out"), p.act(n + "bn"), cfg.encoderDropout(), i);
+                    Activation.reluForward(g, p.act(n + "relu"), p.act(n + "bn"), r * ch[i + 1]);
+                    Layers.dropout(g, p, p.act(n + "out"), p.act(n + "relu"), cfg.encoderDropout(), i);
                 } else {
                     Activation.reluForward(g, p.act(n + "out"), p.act(n + "bn"), r * ch[i + 1]);
                 }
@@ -153,9 +153,8 @@ public final class Teacher implements SpeakerModel {
         int b = p.batch, t = p.frames, r = p.rows(), h = cfg.lstmHidden(), d = cfg.embedding();
         int[] ch = encoderChannels();
         ParameterSet ps = params;
-        View all = p.gradients().all(), de = p.dEmbedding();
-        Tensor.fill(g, all.slice(0, de.offset()), 0f);
-        Tensor.fill(g, all.slice(de.offset() + de.length(), all.length() - de.offset() - de.length()), 0f);
+        p.zeroGradientsExceptEmbedding(g);
+        View de = p.dEmbedding();
         int top = cfg.lstmLayers() - 1;
         try (var s = g.scope("teacher.head")) {
             Layers.batchNormBackward(g, p, ps, "bn", p.grad("fc"), de, p.act("fc"), b, d);
@@ -180,15 +179,9 @@ public final class Teacher implements SpeakerModel {
         for (int i = 2; i >= 0; i--) {
             String n = "enc" + i + ".", w = "encoder." + i + ".";
             try (var s = g.scope("teacher.encoder" + i)) {
-                if (i < 2) {
-                    Layers.dropoutBackward(g, p, p.grad(n + "bn"), p.grad(n + "out"), cfg.encoderDropout(), i);
-                    // ReLU ran in place over the BatchNorm output; its mask is where that output is positive.
-                    Activation.reluBackward(g, p.grad(n + "conv"), p.grad(n + "bn"), p.act(n + "bn"), r * ch[i + 1]);
-                    Tensor.copy(g, p.grad(n + "bn"), p.grad(n + "conv"));
-                    Tensor.fill(g, p.grad(n + "conv"), 0f);
-                } else {
-                    Activation.reluBackward(g, p.grad(n + "bn"), p.grad(n + "out"), p.act(n + "bn"), r * ch[i + 1]);
-                }
+                View dRelu = i < 2 ? p.grad(n + "relu") : p.grad(n + "out");
+                if (i < 2) Layers.dropoutBackward(g, p, dRelu, p.grad(n + "out"), cfg.encoderDropout(), i);
+                Activation.reluBackward(g, p.grad(n + "bn"), dRelu, p.act(n + "bn"), r * ch[i + 1]);
                 Layers.batchNormBackward(g, p, ps, w + "bn", p.grad(n + "conv"), p.grad(n + "bn"), p.act(n + "conv"), r, ch[i + 1]);
                 Conv1d.conv3Backward(g, i == 0 ? null : p.grad("enc" + (i - 1) + ".out"), ps.grad(w + "conv.weight"), ps.grad(w + "conv.bias"),
                         i == 0 ? null : p.grad(n + "dcol"), p.grad(n + "conv"), p.act(n + "col"), ps.value(w + "conv.weight"), b, t, ch[i], ch[i + 1]);
