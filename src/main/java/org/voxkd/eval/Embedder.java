@@ -26,7 +26,7 @@ public final class Embedder implements AutoCloseable {
     private final float[] params, state;
     private final Map<Long, Compiled> plans = new LinkedHashMap<>(16, 0.75f, true);
 
-    private record Compiled(ExecutionPlan plan, Pass pass, float[] input, float[] output) {}
+    private record Compiled(ExecutionPlan plan, float[] input, float[] output) {}
 
     public Embedder(SpeakerModel model, Backend backend, float[] params, float[] state) {
         this.model = model;
@@ -69,7 +69,7 @@ public final class Embedder implements AutoCloseable {
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, pass.input(), in);
         model.forward(g, pass);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, pass.embedding(), out);
-        Compiled c = new Compiled(new ExecutionPlan(backend, g.snapshot()), pass, in, out);
+        Compiled c = new Compiled(new ExecutionPlan(backend, g.snapshot()), in, out);
         plans.put(key(n, frames), c);
         return c;
     }

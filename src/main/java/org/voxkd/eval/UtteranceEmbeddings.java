@@ -42,6 +42,18 @@ public final class UtteranceEmbeddings {
         return out;
     }
 
+    /**
+     * The evaluation features of each path (relative to {@code root}), in order, computed on {@code threads}
+     * threads: {@code crops} crops of {@code frames} frames, or the whole utterance when crops is 0.
+     */
+    public static List<List<float[]>> features(Path root, List<String> paths, int frames, int crops, int threads) throws IOException {
+        ThreadLocal<EvalLoader> loader = ThreadLocal.withInitial(() -> crops == 0 ? EvalLoader.wholeUtterance(root) : new EvalLoader(root, frames, crops));
+        List<List<float[]>> feats = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) feats.add(null);
+        Workers.forEach(paths.size(), Math.max(1, threads), i -> feats.set(i, loader.get().features(paths.get(i))));
+        return feats;
+    }
+
     public static double dot(float[] a, float[] b) {
         if (a.length != b.length) throw new IllegalArgumentException("embeddings differ in size: " + a.length + " vs " + b.length);
         double s = 0;
@@ -58,13 +70,10 @@ public final class UtteranceEmbeddings {
     public static float[][] embedAll(Embedder embedder, Path root, List<String> paths, int frames, int crops, int threads,
                                      IntConsumer progress) throws IOException {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(paths));
-        ThreadLocal<EvalLoader> loader = ThreadLocal.withInitial(() -> crops == 0 ? EvalLoader.wholeUtterance(root) : new EvalLoader(root, frames, crops));
         Map<String, float[]> done = new HashMap<>();
         for (int start = 0; start < distinct.size(); start += CHUNK) {
             int from = start, n = Math.min(CHUNK, distinct.size() - start);
-            List<List<float[]>> feats = new ArrayList<>();
-            for (int i = 0; i < n; i++) feats.add(null);
-            Workers.forEach(n, Math.max(1, threads), i -> feats.set(i, loader.get().features(distinct.get(from + i))));
+            List<List<float[]>> feats = features(root, distinct.subList(from, from + n), frames, crops, threads);
             for (int i = 0; i < n; i++) done.put(distinct.get(from + i), mean(unitCrops(embedder, feats.get(i))));
             if (progress != null) progress.accept(from + n);
         }

@@ -2,14 +2,11 @@ package org.voxkd.eval;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.voxkd.data.EvalLoader;
 import org.voxkd.data.Lists;
-import org.voxkd.data.Workers;
 
 /**
  * Scores a trial list with a model: features of every distinct utterance (computed once, in parallel,
@@ -48,11 +45,7 @@ public final class Verification {
     public Verification(Path root, List<Lists.Trial> trials, int frames, int crops, int threads) throws IOException {
         this.trials = List.copyOf(trials);
         this.utterances = List.copyOf(new TreeSet<>(Lists.trialPaths(trials)));
-        List<List<float[]>> feats = new ArrayList<>();
-        for (int i = 0; i < utterances.size(); i++) feats.add(null);
-        ThreadLocal<EvalLoader> loader = ThreadLocal.withInitial(() -> crops == 0 ? EvalLoader.wholeUtterance(root) : new EvalLoader(root, frames, crops));
-        Workers.forEach(utterances.size(), Math.max(1, threads), i -> feats.set(i, loader.get().features(utterances.get(i))));
-        this.features = feats;
+        this.features = UtteranceEmbeddings.features(root, utterances, frames, crops, threads);
     }
 
     public int utteranceCount() { return utterances.size(); }
@@ -60,7 +53,7 @@ public final class Verification {
     /** Embeds every utterance with {@code embedder} and scores the trials. */
     public Result score(Embedder embedder, long bootstrapSeed) {
         Map<String, float[][]> emb = new LinkedHashMap<>();
-        for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), Scoring.normalise(embedder.embed(features.get(i))));
+        for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), UtteranceEmbeddings.unitCrops(embedder, features.get(i)));
         double[] scores = new double[trials.size()];
         int[] labels = new int[trials.size()];
         for (int i = 0; i < scores.length; i++) {

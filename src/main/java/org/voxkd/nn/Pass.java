@@ -1,8 +1,10 @@
 package org.voxkd.nn;
 
 import org.voxkd.engine.Scalar;
+import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.engine.Workspace;
+import org.voxkd.kernels.Tensor;
 
 /**
  * One planned run of a model at one (batch, frames, mode): the activation workspace, and in TRAIN mode
@@ -54,10 +56,10 @@ public final class Pass {
      * Records the zeroing of every activation gradient except the embedding's, which the loss has just
      * written: backward kernels accumulate, so each backward starts from zero.
      */
-    public void zeroGradientsExceptEmbedding(org.voxkd.engine.TaskGraph g) {
+    public void zeroGradientsExceptEmbedding(TaskGraph g) {
         View all = grad.all(), de = dEmbedding();
-        org.voxkd.kernels.Tensor.fill(g, all.slice(0, de.offset()), 0f);
-        org.voxkd.kernels.Tensor.fill(g, all.slice(de.offset() + de.length(), all.length() - de.offset() - de.length()), 0f);
+        Tensor.fill(g, all.slice(0, de.offset()), 0f);
+        Tensor.fill(g, all.slice(de.offset() + de.length(), all.length() - de.offset() - de.length()), 0f);
     }
 
     /** Collects slot sizes; a model declares its slots, then {@link #build()}. */

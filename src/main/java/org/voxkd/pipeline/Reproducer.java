@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.voxkd.data.DatasetHash;
 import org.voxkd.data.SynthVox;
 import org.voxkd.ledger.GitInfo;
 import org.voxkd.ledger.Ledger;
@@ -119,6 +118,4 @@ public final class Reproducer {
         if (pd.has("workers")) d.put("workers", pd.get("workers").asInt());
         return d;
     }
-
-    static String sha(Path f) throws IOException { return DatasetHash.sha256(f); }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,11 +78,5 @@ public final class ModelFiles {
         SpeakerModel model = model(c.meta(), path.toString());
         float[][] w = NamedTensors.pack(model.parameters(), modelTensors(c.tensors()), "checkpoint " + path);
         return new Loaded(model, w, c.meta());
-    }
-
-    static List<String> classes(ObjectNode meta) {
-        List<String> out = new ArrayList<>();
-        meta.get("classes").forEach(n -> out.add(n.asText()));
-        return out;
     }
 }

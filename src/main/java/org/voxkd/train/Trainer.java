@@ -83,7 +83,7 @@ public final class Trainer {
         List<Lists.Trial> trials = cfg.data().trials() == null ? null : Lists.readTrialList(Path.of(cfg.data().trials()));
         DataCheck.checkTrainList(trainRoot, list);
         if (trials != null) DataCheck.checkTrialList(trialRoot, trials);
-        String dataHash = dataHash(trainRoot, trialRoot);
+        String dataHash = dataHash(cfg);
 
         SpeakerModel model = cfg.buildModel();
         int batch = cfg.optim().batch(), frames = cfg.data().maxFrames(), d = model.embeddingSize();
@@ -197,10 +197,6 @@ public final class Trainer {
                 return new Outcome(record, dir.resolve("best.ckpt"), lastPath);
             }
         }
-    }
-
-    private String dataHash(Path trainRoot, Path trialRoot) throws IOException {
-        return dataHash(cfg);
     }
 
     /** The hash of the training list, the trial list and every file they name (the ledger's data hash). */

@@ -112,16 +112,16 @@ public final class OpenClDevices {
         return cString(buf);
     }
 
-    public static long deviceLong(cl_device_id d, int param) {
-        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
-        clGetDeviceInfo(d, param, 8, Pointer.to(b), null);
-        return b.getLong(0);
-    }
+    /** A cl_ulong device property. */
+    public static long deviceLong(cl_device_id d, int param) { return deviceNumber(d, param, 8); }
 
-    public static long deviceInt(cl_device_id d, int param) {
-        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
-        clGetDeviceInfo(d, param, 4, Pointer.to(b), null);
-        return b.getInt(0) & 0xFFFFFFFFL;
+    /** A cl_uint device property, unsigned. */
+    public static long deviceInt(cl_device_id d, int param) { return deviceNumber(d, param, 4); }
+
+    private static long deviceNumber(cl_device_id d, int param, int bytes) {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        clGetDeviceInfo(d, param, bytes, Pointer.to(b), null);
+        return bytes == 8 ? b.getLong(0) : b.getInt(0) & 0xFFFFFFFFL;
     }
 
     private static String cString(byte[] buf) {
