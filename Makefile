@@ -14,7 +14,7 @@ help:
 	@echo "make reproduce  - run the whole pipeline on the embedded default corpus"
 	@echo "make test       - build and run the whole test suite (OpenCL tests on PoCL when no GPU)"
 	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
-	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference throughput"
+	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
 	@echo "make report     - rebuild paper/generated/ from results/"
 	@echo "make paper      - the PDF, where latexmk is installed"
 
@@ -43,10 +43,12 @@ opencl-runtime:
 test: opencl-runtime
 	$(MVN) test
 
+# The PyTorch performance peer (shared/peers, next to the checkout); `bench compare` runs it when it and python3-torch exist.
+PEER ?= ../shared/peers/pytorch_cpu_bench.py
+
 bench: build
 	bin/voxkd bench ops
-	bin/voxkd bench train
-	bin/voxkd bench infer
+	bin/voxkd bench compare --peer $(PEER)
 
 # The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~30 min on 2 cores).
 reproduce: build

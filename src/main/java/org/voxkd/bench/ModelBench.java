@@ -42,7 +42,8 @@ public final class ModelBench {
             """;
 
     /** One measurement. {@code msPerStep} is the median time of one step (train: step + update; infer: one batch). */
-    public record Result(String bench, String model, int batch, int frames, int reps, double msPerStep, double flopsPerSample) {
+    public record Result(String bench, String model, int batch, int frames, int reps, double msPerStep, double flopsPerSample,
+                         List<String> profile) {
         public double samplesPerSecond() { return batch / (msPerStep / 1e3); }
 
         /** Achieved GEMM GFLOP/s (see {@link FlopCount} for what is counted). */
@@ -50,7 +51,14 @@ public final class ModelBench {
     }
 
     /** Samples/s of one KD training step: V2 student (TRAIN mode) + frozen standard teacher + cosine KD + AAM over {@link #CLASSES}. */
-    public static Result train(Backend backend, int batch, int frames, int warmup, int reps) {
+    /** Rows of the per-kernel profile printed with {@code --profile}. */
+    static final int PROFILE_ROWS = 30;
+
+    /**
+     * Samples/s of one KD training step. With {@code profile}, one more (untimed) step runs with per-task timing
+     * and the result carries the per-kernel table; the timed steps are never profiled.
+     */
+    public static Result train(Backend backend, int batch, int frames, int warmup, int reps, boolean profile) {
         checkSizes(batch, 2, frames, reps);
         TrainConfig cfg;
         try {
@@ -80,13 +88,20 @@ public final class ModelBench {
             });
             for (int k = 0; k < 6; k++)
                 if (!Float.isFinite(prog.metrics[k])) throw new IllegalStateException("benchmark step produced a non-finite metric " + prog.metrics[k]);
+            List<String> table = List.of();
+            if (profile) {
+                prog.profile(true);
+                prog.step(step[0]++);
+                prog.update(lr);
+                table = prog.profileByKernel(PROFILE_ROWS);
+            }
             return new Result("train", "student v2 + teacher (cosine KD, " + CLASSES + " classes)", batch, frames, reps, ms,
-                    FlopCount.trainStep(sc, tc, CLASSES, frames));
+                    FlopCount.trainStep(sc, tc, CLASSES, frames), table);
         }
     }
 
     /** Samples/s of V2 student inference (EVAL mode) through {@link Embedder}: features in, embeddings out. */
-    public static Result infer(Backend backend, int batch, int frames, int warmup, int reps) {
+    public static Result infer(Backend backend, int batch, int frames, int warmup, int reps, boolean profile) {
         checkSizes(batch, 1, frames, reps);
         StudentConfig sc = StudentConfig.v2();
         Student student = new Student(sc);
@@ -100,7 +115,12 @@ public final class ModelBench {
                 crops.add(c);
             }
             double ms = medianMs(warmup, reps, () -> e.embed(crops));
-            return new Result("infer", "student v2", batch, frames, reps, ms, FlopCount.inference(sc, frames));
+            List<String> table = List.of();
+            if (profile) {
+                e.profiled(true).embed(crops);
+                table = e.profileByKernel(PROFILE_ROWS);
+            }
+            return new Result("infer", "student v2", batch, frames, reps, ms, FlopCount.inference(sc, frames), table);
         }
     }
 

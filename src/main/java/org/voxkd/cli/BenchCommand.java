@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.voxkd.bench.ModelBench;
 import org.voxkd.bench.OpBench;
 import org.voxkd.bench.OpCatalog;
+import org.voxkd.bench.PeerBench;
 import org.voxkd.bench.RawGemm;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class})
+        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
@@ -101,6 +102,8 @@ public final class BenchCommand implements Runnable {
         @Mixin Common common = new Common();
         @Option(names = "--warmup", defaultValue = "1", description = "Untimed repetitions first (default: ${DEFAULT-VALUE}).") int warmup;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.") boolean json;
+        @Option(names = "--profile", description = "After the timed repetitions, run one more with per-task timing and print "
+                + "where the time goes, summed per kernel over layers.") boolean profile;
         @Spec CommandSpec spec;
 
         abstract ModelBench.Result measure(Backend backend, int reps);
@@ -127,6 +130,7 @@ public final class BenchCommand implements Runnable {
                     out.printf(Locale.ROOT, "%s: %s, batch %d × %d frames, median of %d%n", r.bench(), r.model(), r.batch(), r.frames(), r.reps());
                     out.printf(Locale.ROOT, "  %.1f ms per step, %.1f samples/s, %.3f GFLOP per sample (GEMMs only), %.1f GFLOP/s%n",
                             r.msPerStep(), r.samplesPerSecond(), r.flopsPerSample() / 1e9, r.gflops());
+                    r.profile().forEach(line -> out.println("    " + line));
                 }
                 out.flush();
             }
@@ -138,7 +142,7 @@ public final class BenchCommand implements Runnable {
                     + "frozen standard teacher, cosine KD, AAM-softmax over " + ModelBench.CLASSES + " classes; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward + backward, teacher forward, classifier.", THREADS_NOTE})
     static final class Train extends ModelRun {
-        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.train(backend, common.batch, common.frames, warmup, reps); }
+        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.train(backend, common.batch, common.frames, warmup, reps, profile); }
 
         @Override int defaultReps() { return 3; }
     }
@@ -148,8 +152,53 @@ public final class BenchCommand implements Runnable {
                     + "host transfers included; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward.", THREADS_NOTE})
     static final class Infer extends ModelRun {
-        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.infer(backend, common.batch, common.frames, warmup, reps); }
+        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.infer(backend, common.batch, common.frames, warmup, reps, profile); }
 
         @Override int defaultReps() { return 5; }
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = {"voxkd's KD training step and student inference (as `bench train` and `bench infer`), then the PyTorch peer on "
+                    + "the same shapes, classes and thread count right after, and one table with the ratio voxkd / PyTorch.",
+                    "Without the peer script or python3-torch the table says why and shows voxkd alone.", THREADS_NOTE})
+    static final class Compare implements Runnable {
+        @Mixin Common common = new Common();
+        @Option(names = "--peer", defaultValue = "../shared/peers/pytorch_cpu_bench.py",
+                description = "The PyTorch peer script (default: ${DEFAULT-VALUE}).") java.nio.file.Path peer;
+        @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path python;
+        @Option(names = "--peer-timeout", defaultValue = "900", description = "Seconds before the peer is given up (default: ${DEFAULT-VALUE}).")
+        long peerTimeout;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            int reps = common.reps(3);
+            if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
+            ModelBench.Result train, infer;
+            String device;
+            try (Backend backend = Backends.create(common.backend, common.device)) {
+                device = backend.name() + ": " + backend.device().name() + " (" + backend.device().detail() + ")";
+                train = ModelBench.train(backend, common.batch, common.frames, 1, reps, false);
+                infer = ModelBench.infer(backend, common.batch, common.frames, 1, Math.max(reps, 5), false);
+            }
+            String blas = System.getenv("OPENBLAS_NUM_THREADS");
+            int threads = blas != null && blas.matches("\\d+") ? Integer.parseInt(blas) : Parallel.threads();
+            PeerBench.Result peerResult = PeerBench.run(python, peer, common.batch, common.frames, ModelBench.CLASSES, threads, reps, peerTimeout);
+            out.printf(Locale.ROOT, "voxkd %s%n", device);
+            out.printf(Locale.ROOT, "PyTorch peer: %s%n", peerResult.ok() ? "torch " + peerResult.torch() + ", " + threads + " threads, " + peer
+                    : "not run — " + peerResult.error());
+            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes%n%n", common.batch, common.frames,
+                    ModelBench.CLASSES);
+            out.printf(Locale.ROOT, "%-28s %16s %18s %10s%n", "samples/s", "voxkd", "PyTorch", "ratio");
+            row(out, "KD training step", train.samplesPerSecond(), peerResult.trainSamplesPerSecond());
+            row(out, "student inference", infer.samplesPerSecond(), peerResult.inferSamplesPerSecond());
+            out.flush();
+        }
+
+        private static void row(PrintWriter out, String what, double ours, double theirs) {
+            out.printf(Locale.ROOT, "%-28s %16.1f %18s %10s%n", what, ours, Double.isNaN(theirs) ? "-" : String.format(Locale.ROOT, "%.1f", theirs),
+                    Double.isNaN(theirs) ? "-" : String.format(Locale.ROOT, "%.2f×", ours / theirs));
+        }
     }
 }

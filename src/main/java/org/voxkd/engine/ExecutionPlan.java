@@ -110,6 +110,33 @@ public final class ExecutionPlan implements AutoCloseable {
 
     public void clearProfile() { profile.clear(); }
 
+    /**
+     * The {@code top} entries of the profile by total time, one line each ("name  ms total  share  launches"). With
+     * {@code byKernel}, tasks that differ only in their layer index ("block3.", "layers.1.") are summed into one
+     * line ("block*."), which is the view that says which kernel to speed up.
+     */
+    public List<String> profileTable(int top, boolean byKernel) { return profileTable(profile, top, byKernel); }
+
+    /** {@link #profileTable(int, boolean)} of any profile map (several plans' profiles merged, for instance). */
+    public static List<String> profileTable(Map<String, long[]> profile, int top, boolean byKernel) {
+        Map<String, long[]> rows = new LinkedHashMap<>();
+        long total = 0;
+        for (Map.Entry<String, long[]> e : profile.entrySet()) {
+            String name = byKernel ? e.getKey().replaceAll("(block|layer|layers\\.)\\d+", "$1*") : e.getKey();
+            long[] acc = rows.computeIfAbsent(name, k -> new long[2]);
+            acc[0] += e.getValue()[0];
+            acc[1] += e.getValue()[1];
+            total += e.getValue()[0];
+        }
+        long all = Math.max(1, total);
+        List<String> out = new ArrayList<>();
+        rows.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(top)
+                .forEach(e -> out.add(String.format(java.util.Locale.ROOT, "%-52s %9.1f ms %5.1f%% %6d launches", e.getKey(),
+                        e.getValue()[0] / 1e6, 100.0 * e.getValue()[0] / all, e.getValue()[1])));
+        out.add(String.format(java.util.Locale.ROOT, "%-52s %9.1f ms", "(all tasks)", total / 1e6));
+        return out;
+    }
+
     private Backend.Memory memoryOf(Buffer b) {
         Backend.Memory m = memory.get(b);
         if (m == null) throw new IllegalStateException("buffer " + b + " is not used by any graph of this plan");

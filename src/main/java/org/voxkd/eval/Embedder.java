@@ -25,6 +25,7 @@ public final class Embedder implements AutoCloseable {
     private final Backend backend;
     private final float[] params, state;
     private final Map<Long, Compiled> plans = new LinkedHashMap<>(16, 0.75f, true);
+    private boolean profiling;
 
     private record Compiled(ExecutionPlan plan, float[] input, float[] output) {}
 
@@ -53,6 +54,25 @@ public final class Embedder implements AutoCloseable {
         return out;
     }
 
+    /** Per-task timing on or off for every graph, present and future (see {@link ExecutionPlan#withProfiler}). */
+    public Embedder profiled(boolean on) {
+        profiling = on;
+        for (Compiled c : plans.values()) c.plan.withProfiler(on);
+        return this;
+    }
+
+    /** The profile of all cached graphs together, summed per kernel over layers. */
+    public java.util.List<String> profileByKernel(int top) {
+        Map<String, long[]> all = new LinkedHashMap<>();
+        for (Compiled c : plans.values())
+            c.plan.profile().forEach((k, v) -> {
+                long[] acc = all.computeIfAbsent(k, x -> new long[2]);
+                acc[0] += v[0];
+                acc[1] += v[1];
+            });
+        return ExecutionPlan.profileTable(all, top, true);
+    }
+
     private static long key(int n, int frames) { return ((long) n << 32) | frames; }
 
     private Compiled compile(int n, int frames) {
@@ -69,7 +89,7 @@ public final class Embedder implements AutoCloseable {
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, pass.input(), in);
         model.forward(g, pass);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, pass.embedding(), out);
-        Compiled c = new Compiled(new ExecutionPlan(backend, g.snapshot()), in, out);
+        Compiled c = new Compiled(new ExecutionPlan(backend, g.snapshot()).withProfiler(profiling), in, out);
         plans.put(key(n, frames), c);
         return c;
     }

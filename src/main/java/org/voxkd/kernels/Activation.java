@@ -7,7 +7,11 @@ import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * Pointwise non-linearities and dropout (tornado-kernels/activation.cl). Forward: {@code y = f(x)};
@@ -18,7 +22,6 @@ public final class Activation {
     private Activation() {}
 
     static final String FAMILY = "activation";
-    private static final double INV_SQRT2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
 
     // Each pointwise kernel has its own loop on purpose: a loop shared through a functional interface sees every
     // kernel's lambda at one call site, the JIT cannot inline a megamorphic call, and the per-element virtual call
@@ -43,11 +46,15 @@ public final class Activation {
     public static final Kernel GELU_FWD = Kernel.source(FAMILY, "gelu_fwd", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(3);
-        Parallel.range(n, 16, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                double v = x.get(xo + i);
-                y.put(yo + i, (float) (v * stdNormalCdf(v, Math.exp(-0.5 * v * v))));
-            }
+        Simd.tiles(n, 16, (start, len, s) -> {
+            float[] v = s[0], cdf = s[1];
+            int end = Simd.vectorBound(len);
+            x.get(xo + start, v, 0, len);
+            Simd.gaussian(v, cdf, end);
+            Simd.normalCdf(v, cdf, cdf, end);
+            for (int i = 0; i < end; i += Simd.LANES)
+                FloatVector.fromArray(Simd.F, v, i).mul(FloatVector.fromArray(Simd.F, cdf, i)).intoArray(v, i);
+            y.put(yo + start, v, 0, len);
         });
     });
 
@@ -55,20 +62,31 @@ public final class Activation {
     public static final Kernel GELU_BWD = Kernel.source(FAMILY, "gelu_bwd", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), n = a.i(3);
-        Parallel.range(n, 16, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                double v = x.get(xo + i), e = Math.exp(-0.5 * v * v);
-                double d = stdNormalCdf(v, e) + v * INV_SQRT_2PI * e;
-                dx.put(dxo + i, (float) (dx.get(dxo + i) + dy.get(dyo + i) * d));
+        Simd.tiles(n, 16, (start, len, s) -> {
+            float[] v = s[0], g = s[1], acc = s[2], e = s[3], cdf = s[4];
+            int end = Simd.vectorBound(len);
+            x.get(xo + start, v, 0, len);
+            dy.get(dyo + start, g, 0, len);
+            dx.get(dxo + start, acc, 0, len);
+            Simd.gaussian(v, e, end);
+            Simd.normalCdf(v, e, cdf, end);
+            for (int i = 0; i < end; i += Simd.LANES) {
+                FloatVector xv = FloatVector.fromArray(Simd.F, v, i);
+                FloatVector d = xv.mul(Simd.INV_SQRT_2PI).mul(FloatVector.fromArray(Simd.F, e, i)).add(FloatVector.fromArray(Simd.F, cdf, i));
+                FloatVector.fromArray(Simd.F, g, i).fma(d, FloatVector.fromArray(Simd.F, acc, i)).intoArray(acc, i);
             }
+            dx.put(dxo + start, acc, 0, len);
         });
     });
 
     public static final Kernel TANH_FWD = Kernel.source(FAMILY, "tanh_fwd", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(3);
-        Parallel.range(n, 16, (from, to) -> {
-            for (int i = from; i < to; i++) y.put(yo + i, (float) Math.tanh(x.get(xo + i)));
+        Simd.tiles(n, 16, (start, len, s) -> {
+            float[] v = s[0], t = s[1];
+            x.get(xo + start, v, 0, len);
+            Simd.tanh(v, t, 0, Simd.vectorBound(len));
+            y.put(yo + start, t, 0, len);
         });
     });
 
@@ -85,17 +103,6 @@ public final class Activation {
     });
 
     /**
-     * Standard normal CDF Φ(v) given {@code e = exp(−v²/2)}, through erfc(z) = P(t)·exp(−z²), t = 1/(1 + p·z) for z ≥ 0
-     * (Abramowitz & Stegun 7.1.26, |error of erf| ≤ 1.5e-7, below float resolution near 1). One exp per element, shared
-     * with the density φ(v) = e/√(2π) in the backward; tornado-kernels/activation.cl uses the same formula.
-     */
-    static double stdNormalCdf(double v, double e) {
-        double z = Math.abs(v) * INV_SQRT2, t = 1.0 / (1.0 + 0.3275911 * z);
-        double half = 0.5 * t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * e;
-        return v >= 0 ? 1.0 - half : half;
-    }
-
-    /**
      * MFM (max-feature-map): {@code y[r, j] = max(x[r, j], x[r, j + C])} for rows of 2C channels.
      * Args: y, x, rows, C.
      */
@@ -103,9 +110,13 @@ public final class Activation {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(rows, 3 * c, (from, to) -> {
+            float[] in = Simd.scratch(0, 2 * c), out = Simd.scratch(1, c);
+            int end = Simd.vectorBound(c);
             for (int r = from; r < to; r++) {
-                int xr = xo + r * 2 * c, yr = yo + r * c;
-                for (int j = 0; j < c; j++) y.put(yr + j, Math.max(x.get(xr + j), x.get(xr + c + j)));
+                x.get(xo + r * 2 * c, in, 0, 2 * c);
+                for (int j = 0; j < end; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, in, j).max(FloatVector.fromArray(Simd.F, in, c + j)).intoArray(out, j);
+                y.put(yo + r * c, out, 0, c);
             }
         });
     });
@@ -115,12 +126,22 @@ public final class Activation {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), rows = a.i(3), c = a.i(4);
         Parallel.range(rows, 5 * c, (from, to) -> {
+            float[] in = Simd.scratch(0, 2 * c), acc = Simd.scratch(1, 2 * c), g = Simd.scratch(2, c);
+            float[] first = Simd.scratch(3, c), second = Simd.scratch(4, c);
+            int end = Simd.vectorBound(c);
             for (int r = from; r < to; r++) {
-                int xr = r * 2 * c, yr = dyo + r * c;
-                for (int j = 0; j < c; j++) {
-                    int w = x.get(xo + xr + j) >= x.get(xo + xr + c + j) ? j : c + j;
-                    dx.put(dxo + xr + w, dx.get(dxo + xr + w) + dy.get(yr + j));
+                x.get(xo + r * 2 * c, in, 0, 2 * c);
+                dx.get(dxo + r * 2 * c, acc, 0, 2 * c);
+                dy.get(dyo + r * c, g, 0, c);
+                for (int j = 0; j < end; j += Simd.LANES) {
+                    FloatVector a1 = FloatVector.fromArray(Simd.F, acc, j), a2 = FloatVector.fromArray(Simd.F, acc, c + j);
+                    FloatVector gv = FloatVector.fromArray(Simd.F, g, j);
+                    VectorMask<Float> win = FloatVector.fromArray(Simd.F, in, j).compare(VectorOperators.GE, FloatVector.fromArray(Simd.F, in, c + j));
+                    a1.blend(a1.add(gv), win).intoArray(first, j);
+                    a2.add(gv).blend(a2, win).intoArray(second, j);
                 }
+                dx.put(dxo + r * 2 * c, first, 0, c);
+                dx.put(dxo + r * 2 * c + c, second, 0, c);
             }
         });
     });
@@ -147,16 +168,20 @@ public final class Activation {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(2), k0 = a.i(4), k1 = a.i(5), step = a.i(6), layer = a.i(7);
         float p = a.f(3), scale = 1f / (1f - p);
-        int blocks = (n + 3) >>> 2;
-        Parallel.range(blocks, 16, (from, to) -> {
-            int[] w = new int[4];
-            for (int blk = from; blk < to; blk++) {
-                Philox.block(blk, step, layer, 0, k0, k1, w);
-                for (int lane = 0, i = blk << 2; lane < 4 && i < n; lane++, i++) {
-                    float v = Philox.uniform(w[lane]) >= p ? x.get(xo + i) * scale : 0f;
-                    y.put(yo + i, accumulate ? y.get(yo + i) + v : v);
+        long threshold = Simd.dropoutThreshold(p);
+        Simd.tiles(n, 16, (start, len, s) -> {
+            float[] xs = s[0], ys = s[1];
+            x.get(xo + start, xs, 0, len);
+            if (accumulate) y.get(yo + start, ys, 0, len);
+            FloatVector zero = FloatVector.zero(Simd.F);
+            for (int i = 0; i < len; i += Simd.MASK_ELEMENTS) {
+                long keep = Simd.dropoutKeepBits((start + i) >>> 2, step, layer, k0, k1, threshold);
+                for (int j = i; j < i + Simd.MASK_ELEMENTS; j += Simd.LANES, keep >>>= Simd.LANES) {
+                    FloatVector v = zero.blend(FloatVector.fromArray(Simd.F, xs, j).mul(scale), VectorMask.fromLong(Simd.F, keep));
+                    (accumulate ? FloatVector.fromArray(Simd.F, ys, j).add(v) : v).intoArray(ys, j);
                 }
             }
+            y.put(yo + start, ys, 0, len);
         });
     }
 

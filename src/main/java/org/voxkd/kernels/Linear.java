@@ -1,11 +1,13 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * Linear over channels at every frame (tornado-kernels/linear.cl for the bias kernels, GEMM for the rest).
@@ -26,8 +28,15 @@ public final class Linear {
         FloatBuffer y = a.buf(0), b = a.buf(1);
         int yo = a.off(0), bo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(rows, c, (from, to) -> {
-            for (int r = from; r < to; r++)
-                for (int j = 0; j < c; j++) y.put(yo + r * c + j, y.get(yo + r * c + j) + b.get(bo + j));
+            float[] bias = Simd.scratch(0, c), row = Simd.scratch(1, c);
+            b.get(bo, bias, 0, c);
+            int end = Simd.vectorBound(c);
+            for (int r = from; r < to; r++) {
+                y.get(yo + r * c, row, 0, c);
+                for (int j = 0; j < end; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, row, j).add(FloatVector.fromArray(Simd.F, bias, j)).intoArray(row, j);
+                y.put(yo + r * c, row, 0, c);
+            }
         });
     });
 
@@ -36,10 +45,18 @@ public final class Linear {
         FloatBuffer db = a.buf(0), dy = a.buf(1);
         int dbo = a.off(0), dyo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(c, rows, (from, to) -> {
-            float[] acc = new float[to - from];
-            for (int r = 0; r < rows; r++)
-                for (int j = from; j < to; j++) acc[j - from] += dy.get(dyo + r * c + j);
-            for (int j = from; j < to; j++) db.put(dbo + j, db.get(dbo + j) + acc[j - from]);
+            int w = to - from, end = Simd.vectorBound(w);
+            float[] acc = Simd.scratch(0, w), row = Simd.scratch(1, w);
+            java.util.Arrays.fill(acc, 0f);
+            for (int r = 0; r < rows; r++) {
+                dy.get(dyo + r * c + from, row, 0, w);
+                for (int j = 0; j < end; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, acc, j).add(FloatVector.fromArray(Simd.F, row, j)).intoArray(acc, j);
+            }
+            db.get(dbo + from, row, 0, w);
+            for (int j = 0; j < end; j += Simd.LANES)
+                FloatVector.fromArray(Simd.F, row, j).add(FloatVector.fromArray(Simd.F, acc, j)).intoArray(row, j);
+            db.put(dbo + from, row, 0, w);
         });
     });
 

@@ -1,11 +1,13 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * One bidirectional LSTM layer with PyTorch's equations and gate layout (tornado-kernels/lstm.cl for the cell
@@ -74,22 +76,31 @@ public final class Lstm {
         int go = a.off(0), co = a.off(1), ho = a.off(2), yo = a.off(3);
         int batch = a.i(4), t = a.i(5), h = a.i(6), ys = a.i(7), yOff = a.i(8), s = a.i(9), sp = a.i(10), sn = a.i(11);
         Parallel.range(batch, 12 * h, (from, to) -> {
+            float[] pre = Simd.scratch(0, 4 * h), act = Simd.scratch(1, 4 * h), cp = Simd.scratch(2, h), c = Simd.scratch(3, h),
+                    th = Simd.scratch(4, h);
+            int hb = Simd.vectorBound(h);
+            if (sp < 0) java.util.Arrays.fill(cp, 0f);
             for (int b = from; b < to; b++) {
                 int row = b * t + s, gr = go + row * 4 * h;
-                for (int j = 0; j < h; j++) {
-                    float i = (float) sigmoid(gs.get(gr + j)), f = (float) sigmoid(gs.get(gr + h + j));
-                    float g = (float) Math.tanh(gs.get(gr + 2 * h + j)), o = (float) sigmoid(gs.get(gr + 3 * h + j));
-                    gs.put(gr + j, i);
-                    gs.put(gr + h + j, f);
-                    gs.put(gr + 2 * h + j, g);
-                    gs.put(gr + 3 * h + j, o);
-                    float cp = sp >= 0 ? cs.get(co + (b * t + sp) * h + j) : 0f;
-                    float c = f * cp + i * g, hv = (float) (o * Math.tanh(c));
-                    cs.put(co + row * h + j, c);
-                    y.put(yo + row * ys + yOff + j, hv);
-                    if (sn >= 0) hp.put(ho + (b * t + sn) * h + j, hv);
-                    if (sp < 0) hp.put(ho + row * h + j, 0f);
+                gs.get(gr, pre, 0, 4 * h);
+                // i, f | g | o, in this order: each range's vector tail spills into the next range, which then overwrites it.
+                Simd.sigmoid(pre, act, 0, Simd.vectorBound(2 * h));
+                Simd.tanh(pre, act, 2 * h, 2 * h + hb);
+                Simd.sigmoid(pre, act, 3 * h, 3 * h + hb);
+                gs.put(gr, act, 0, 4 * h);
+                if (sp >= 0) cs.get(co + (b * t + sp) * h, cp, 0, h);
+                for (int j = 0; j < hb; j += Simd.LANES) {
+                    FloatVector i = FloatVector.fromArray(Simd.F, act, j), f = FloatVector.fromArray(Simd.F, act, h + j);
+                    FloatVector g = FloatVector.fromArray(Simd.F, act, 2 * h + j);
+                    f.mul(FloatVector.fromArray(Simd.F, cp, j)).add(i.mul(g)).intoArray(c, j);
                 }
+                Simd.tanh(c, th, 0, hb);
+                for (int j = 0; j < hb; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, act, 3 * h + j).mul(FloatVector.fromArray(Simd.F, th, j)).intoArray(th, j);
+                cs.put(co + row * h, c, 0, h);
+                y.put(yo + row * ys + yOff, th, 0, h);
+                if (sn >= 0) hp.put(ho + (b * t + sn) * h, th, 0, h);
+                if (sp < 0) hp.put(ho + row * h, cp, 0, h);
             }
         });
     });

@@ -1,12 +1,14 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * Plain tensor kernels (tornado-kernels/tensor.cl): fill, copy, scaled accumulate (residuals,
@@ -22,8 +24,20 @@ public final class Tensor {
         FloatBuffer x = a.buf(0);
         int xo = a.off(0), n = a.i(2);
         float v = a.f(1);
-        Parallel.range(n, 1, (from, to) -> {
-            for (int i = from; i < to; i++) x.put(xo + i, v);
+        if (Float.floatToRawIntBits(v) == 0) {
+            // +0 is all zero bytes: native memset, the fastest way to clear the gradient workspace every step.
+            org.bytedeco.javacpp.FloatPointer p = a.ptr(0);
+            long base = p.position();
+            Parallel.range(n, 1, (from, to) -> {
+                // memset takes void*, where JavaCPP adds the position in bytes: a byte view of the same memory, owning none.
+                var q = new org.bytedeco.javacpp.BytePointer(p).position((base + from) * Float.BYTES);
+                org.bytedeco.javacpp.Pointer.memset(q, 0, (long) (to - from) * Float.BYTES);
+            });
+            return;
+        }
+        Simd.tiles(n, 1, (start, len, s) -> {
+            java.util.Arrays.fill(s[0], 0, len, v);
+            x.put(xo + start, s[0], 0, len);
         });
     });
 
@@ -32,9 +46,18 @@ public final class Tensor {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(4);
         float alpha = a.f(2), beta = a.f(3);
-        Parallel.range(n, 2, (from, to) -> {
-            if (beta == 0f) for (int i = from; i < to; i++) y.put(yo + i, alpha * x.get(xo + i));
-            else for (int i = from; i < to; i++) y.put(yo + i, alpha * x.get(xo + i) + beta * y.get(yo + i));
+        Simd.tiles(n, 2, (start, len, s) -> {
+            float[] xs = s[0], ys = s[1];
+            x.get(xo + start, xs, 0, len);
+            int end = Simd.vectorBound(len);
+            if (beta == 0f) {
+                for (int i = 0; i < end; i += Simd.LANES) FloatVector.fromArray(Simd.F, xs, i).mul(alpha).intoArray(ys, i);
+            } else {
+                y.get(yo + start, ys, 0, len);
+                for (int i = 0; i < end; i += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, xs, i).mul(alpha).add(FloatVector.fromArray(Simd.F, ys, i).mul(beta)).intoArray(ys, i);
+            }
+            y.put(yo + start, ys, 0, len);
         });
     });
 

@@ -64,10 +64,13 @@ final class Layers {
                 p.act(name + ".rstd"), ps.value(name + ".weight"), rows, c);
     }
 
-    /** Dropout site {@code layer}: a Philox mask in TRAIN, a copy in EVAL (so slot wiring is the same in both modes). */
+    /**
+     * Dropout site {@code layer}: a Philox mask in TRAIN; the identity in EVAL, where {@code y} is usually {@code x}
+     * itself (see {@link Pass.Builder#dropoutSlot}) and nothing is recorded, else a copy.
+     */
     static void dropout(TaskGraph g, Pass p, View y, View x, float prob, int layer) {
         if (p.training() && prob > 0) Activation.dropoutForward(g, y, x, x.length(), prob, p.seed, p.step, layer);
-        else Tensor.copy(g, y, x);
+        else if (!y.equals(x)) Tensor.copy(g, y, x);
     }
 
     static void dropoutBackward(TaskGraph g, Pass p, View dx, View dy, float prob, int layer) {

@@ -18,8 +18,10 @@ public final class Pass {
     public final long seed;
     public final Scalar step;
     private final Workspace act, grad;
+    /** EVAL-mode names of dropout outputs → the slot they are (dropout is the identity there: no copy, no memory). */
+    private final java.util.Map<String, String> aliases;
 
-    private Pass(int batch, int frames, Mode mode, long seed, Scalar step, Workspace act, Workspace grad) {
+    private Pass(int batch, int frames, Mode mode, long seed, Scalar step, Workspace act, Workspace grad, java.util.Map<String, String> aliases) {
         this.batch = batch;
         this.frames = frames;
         this.mode = mode;
@@ -27,13 +29,17 @@ public final class Pass {
         this.step = step;
         this.act = act;
         this.grad = grad;
+        this.aliases = aliases;
     }
 
     public boolean training() { return mode == Mode.TRAIN; }
 
     public int rows() { return batch * frames; }
 
-    public View act(String slot) { return act.view(slot); }
+    public View act(String slot) {
+        String target = aliases.get(slot);
+        return act.view(target != null ? target : slot);
+    }
 
     public View grad(String slot) {
         if (grad == null) throw new IllegalStateException("an EVAL pass has no gradients (slot " + slot + ")");
@@ -69,6 +75,7 @@ public final class Pass {
         final long seed;
         final Scalar step;
         private final Workspace.Builder act, grad;
+        private final java.util.Map<String, String> aliases = new java.util.HashMap<>();
 
         public Builder(String name, int batch, int frames, Mode mode, long seed, Scalar step) {
             if (batch <= 0 || frames <= 0) throw new IllegalArgumentException("batch and frames must be positive: " + batch + ", " + frames);
@@ -88,6 +95,16 @@ public final class Pass {
             return this;
         }
 
+        /**
+         * The output of a dropout over slot {@code input}: a slot of its own in TRAIN mode, the input itself in EVAL mode,
+         * where dropout is the identity (the {@code Layers.dropout} of a view onto itself records nothing).
+         */
+        public Builder dropoutSlot(String name, String input, int length) {
+            if (grad != null) return slot(name, length);
+            aliases.put(name, input);
+            return this;
+        }
+
         /** Saved statistics (means, inverse deviations): no gradient. */
         public Builder saved(String name, int length) {
             act.reserve(name, length);
@@ -100,6 +117,8 @@ public final class Pass {
             return this;
         }
 
-        public Pass build() { return new Pass(batch, frames, mode, seed, step, act.build(), grad == null ? null : grad.build()); }
+        public Pass build() {
+            return new Pass(batch, frames, mode, seed, step, act.build(), grad == null ? null : grad.build(), java.util.Map.copyOf(aliases));
+        }
     }
 }

@@ -68,9 +68,9 @@ public final class Student implements SpeakerModel {
         for (int i = 0; i < cfg.blocks(); i++) {
             String p = "blocks." + i + ".";
             pb.slot(p + "ln1", r * h).slot(p + "dw", r * h).slot(p + "u", r * h).slot(p + "gp1", r * eh).slot(p + "g1", r * eh)
-                    .slot(p + "d1", r * eh).slot(p + "gp2", r * h).slot(p + "xm", r * h).slot(p + "ln2", r * h)
-                    .slot(p + "fc1", r * 2 * eh).slot(p + "mfm", r * eh).slot(p + "g2", r * eh).slot(p + "d3", r * eh)
-                    .slot(p + "fc2", r * h).slot(p + "out", r * h);
+                    .dropoutSlot(p + "d1", p + "g1", r * eh).slot(p + "gp2", r * h).dropoutSlot(p + "xm", p + "gp2", r * h).slot(p + "ln2", r * h)
+                    .slot(p + "fc1", r * 2 * eh).slot(p + "mfm", r * eh).slot(p + "g2", r * eh).dropoutSlot(p + "d3", p + "g2", r * eh)
+                    .slot(p + "fc2", r * h).dropoutSlot(p + "out", p + "fc2", r * h);
             Layers.normSlots(pb, p + "ln1", r);
             Layers.normSlots(pb, p + "idbn", h);
             Layers.normSlots(pb, p + "ln2", r);

@@ -78,8 +78,9 @@ public final class Teacher implements SpeakerModel {
         pb.saved("input", r * ch[0]);
         for (int i = 0; i < 3; i++) {
             String n = "enc" + i + ".";
-            pb.saved(n + "col", r * 3 * ch[i]).slot(n + "conv", r * ch[i + 1]).slot(n + "bn", r * ch[i + 1]).slot(n + "out", r * ch[i + 1]);
-            if (i < 2) pb.slot(n + "relu", r * ch[i + 1]);
+            pb.saved(n + "col", r * 3 * ch[i]).slot(n + "conv", r * ch[i + 1]).slot(n + "bn", r * ch[i + 1]);
+            if (i < 2) pb.slot(n + "relu", r * ch[i + 1]).dropoutSlot(n + "out", n + "relu", r * ch[i + 1]);
+            else pb.slot(n + "out", r * ch[i + 1]);
             if (i > 0) pb.scratch(n + "dcol", r * 3 * ch[i]);
             Layers.normSlots(pb, "encoder." + i + ".bn", ch[i + 1]);
         }
@@ -87,7 +88,7 @@ public final class Teacher implements SpeakerModel {
             String n = "lstm" + l + ".";
             pb.slot(n + "y", r * 2 * h).saved(n + "gates", Lstm.gatesSize(batch, frames, h)).saved(n + "cells", Lstm.stateSize(batch, frames, h))
                     .saved(n + "hprev", Lstm.stateSize(batch, frames, h)).scratch(n + "scratch", Lstm.scratchSize(batch, frames, h));
-            if (l + 1 < cfg.lstmLayers()) pb.slot(n + "out", r * 2 * h);
+            if (l + 1 < cfg.lstmLayers()) pb.dropoutSlot(n + "out", n + "y", r * 2 * h);
         }
         pb.slot("ln", r * 2 * h).slot("pool.hidden", r * 2 * h).slot("pool.attn", r).slot("pool.stats", batch * 4 * h)
                 .slot("fc", batch * d).slot("embedding", batch * d)

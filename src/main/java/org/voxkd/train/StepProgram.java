@@ -123,11 +123,10 @@ public final class StepProgram implements AutoCloseable {
     public void profile(boolean on) { plan.withProfiler(on); }
 
     /** The {@code top} task names by total time: "name: ms total, launches". */
-    public java.util.List<String> profile(int top) {
-        return plan.profile().entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(top)
-                .map(e -> String.format(java.util.Locale.ROOT, "%-48s %9.1f ms %6d launches", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]))
-                .toList();
-    }
+    public java.util.List<String> profile(int top) { return plan.profileTable(top, false); }
+
+    /** The profile summed per kernel over layers (see {@link ExecutionPlan#profileTable}). */
+    public java.util.List<String> profileByKernel(int top) { return plan.profileTable(top, true); }
 
     /** Runs one micro-batch (features and labels already in the host arrays); metrics land in {@link #metrics}. */
     public void step(int globalStep) {

@@ -33,6 +33,13 @@ public final class CpuBackend implements Backend {
         @Override public void close() { /* the direct buffer is freed with its last reference */ }
     }
 
+    /** Fails with what to do when the JVM lacks the Vector API module the kernels are written with (see {@link Simd}). */
+    public CpuBackend() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())
+            throw new IllegalStateException("the cpu backend's kernels need the jdk.incubator.vector module: run bin/voxkd, "
+                    + "or add --add-modules jdk.incubator.vector to the java command line");
+    }
+
     @Override public String name() { return "cpu"; }
 
     @Override public DeviceInfo device() { return describe(); }

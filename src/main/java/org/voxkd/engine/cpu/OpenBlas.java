@@ -17,7 +17,7 @@ public final class OpenBlas {
     /** The OpenBLAS build in use. */
     public static String version() {
         String v = openblas.class.getPackage().getImplementationVersion();
-        return (v == null ? "0.3.31" : v) + " (" + openblas.OPENBLAS_CHAR_CORENAME + ", OPENBLAS_NUM_THREADS="
+        return (v == null ? "0.3.31" : v) + " (DYNAMIC_ARCH, OPENBLAS_NUM_THREADS="
                 + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "default") + ")";
     }
 }
