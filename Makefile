@@ -4,6 +4,8 @@ JAVA_HOME := $(shell tools/find-jdk.sh)
 export JAVA_HOME
 # Kernel threads and OpenBLAS threads follow the machine (2 on CI).
 export OPENBLAS_NUM_THREADS ?= $(shell nproc)
+# Idle OpenBLAS workers sleep at once instead of spinning ~0.1 s on the cores the Java kernels need (see bin/voxkd).
+export OPENBLAS_THREAD_TIMEOUT ?= 4
 MVN := mvn -B --no-transfer-progress
 
 .PHONY: all build test reproduce report paper bench opencl-runtime clean help

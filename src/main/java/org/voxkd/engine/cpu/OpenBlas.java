@@ -18,6 +18,7 @@ public final class OpenBlas {
     public static String version() {
         String v = openblas.class.getPackage().getImplementationVersion();
         return (v == null ? "0.3.31" : v) + " (DYNAMIC_ARCH, OPENBLAS_NUM_THREADS="
-                + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "default") + ")";
+                + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "default") + ", OPENBLAS_THREAD_TIMEOUT="
+                + System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT", "default (spin ~0.1 s)") + ")";
     }
 }
