@@ -50,10 +50,7 @@ public final class Activation {
             float[] v = s[0], cdf = s[1];
             int end = Simd.vectorBound(len);
             x.get(xo + start, v, 0, len);
-            Simd.gaussian(v, cdf, end);
-            Simd.normalCdf(v, cdf, cdf, end);
-            for (int i = 0; i < end; i += Simd.LANES)
-                FloatVector.fromArray(Simd.F, v, i).mul(FloatVector.fromArray(Simd.F, cdf, i)).intoArray(v, i);
+            geluRow(v, cdf, end);
             y.put(yo + start, v, 0, len);
         });
     });
@@ -101,6 +98,67 @@ public final class Activation {
             }
         });
     });
+
+    /**
+     * GEMM epilogue, fused: {@code pre[r, j] += bias[j]; y[r, j] = gelu(pre[r, j])} in one pass over rows of C. With
+     * {@code keep} 0 the biased pre-activation is not written back (inference: nothing reads it; {@code y} may then be
+     * {@code pre}). The same arithmetic as bias_add then gelu_fwd, so the same bits. Args: y, pre, bias, rows, C, keep.
+     */
+    public static final Kernel BIAS_GELU_FWD = Kernel.source(FAMILY, "bias_gelu_fwd", a -> {
+        FloatBuffer y = a.buf(0), pre = a.buf(1), b = a.buf(2);
+        int yo = a.off(0), po = a.off(1), bo = a.off(2), rows = a.i(3), c = a.i(4);
+        boolean keep = a.i(5) != 0;
+        Parallel.range(rows, 16 * c, (from, to) -> {
+            float[] bias = Simd.scratch(0, c), v = Simd.scratch(1, c), cdf = Simd.scratch(2, c);
+            b.get(bo, bias, 0, c);
+            int end = Simd.vectorBound(c);
+            for (int r = from; r < to; r++) {
+                pre.get(po + r * c, v, 0, c);
+                for (int j = 0; j < end; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, v, j).add(FloatVector.fromArray(Simd.F, bias, j)).intoArray(v, j);
+                if (keep) pre.put(po + r * c, v, 0, c);
+                geluRow(v, cdf, end);
+                y.put(yo + r * c, v, 0, c);
+            }
+        });
+    });
+
+    /**
+     * GEMM epilogue, fused: {@code pre[r, ·] += bias} over rows of 2C, {@code m = max(pre[r, j], pre[r, j + C])},
+     * {@code y = gelu(m)}: bias_add, mfm_fwd and gelu_fwd in one pass, the same bits. With {@code keep} 0 neither the
+     * biased {@code pre} nor {@code m} is written (inference). Args: y, m, pre, bias, rows, C, keep.
+     */
+    public static final Kernel BIAS_MFM_GELU_FWD = Kernel.source(FAMILY, "bias_mfm_gelu_fwd", a -> {
+        FloatBuffer y = a.buf(0), m = a.buf(1), pre = a.buf(2), b = a.buf(3);
+        int yo = a.off(0), mo = a.off(1), po = a.off(2), bo = a.off(3), rows = a.i(4), c = a.i(5);
+        boolean keep = a.i(6) != 0;
+        Parallel.range(rows, 24 * c, (from, to) -> {
+            float[] bias = Simd.scratch(0, 2 * c), v = Simd.scratch(1, 2 * c), mx = Simd.scratch(2, c), cdf = Simd.scratch(3, c);
+            b.get(bo, bias, 0, 2 * c);
+            int end2 = Simd.vectorBound(2 * c), end = Simd.vectorBound(c);
+            for (int r = from; r < to; r++) {
+                pre.get(po + r * 2 * c, v, 0, 2 * c);
+                for (int j = 0; j < end2; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, v, j).add(FloatVector.fromArray(Simd.F, bias, j)).intoArray(v, j);
+                for (int j = 0; j < end; j += Simd.LANES)
+                    FloatVector.fromArray(Simd.F, v, j).max(FloatVector.fromArray(Simd.F, v, c + j)).intoArray(mx, j);
+                if (keep) {
+                    pre.put(po + r * 2 * c, v, 0, 2 * c);
+                    m.put(mo + r * c, mx, 0, c);
+                }
+                geluRow(mx, cdf, end);
+                y.put(yo + r * c, mx, 0, c);
+            }
+        });
+    });
+
+    /** v ← gelu(v) on [0, end), {@code cdf} as scratch: the arithmetic of {@link #GELU_FWD}. */
+    private static void geluRow(float[] v, float[] cdf, int end) {
+        Simd.gaussian(v, cdf, end);
+        Simd.normalCdf(v, cdf, cdf, end);
+        for (int i = 0; i < end; i += Simd.LANES)
+            FloatVector.fromArray(Simd.F, v, i).mul(FloatVector.fromArray(Simd.F, cdf, i)).intoArray(v, i);
+    }
 
     /**
      * MFM (max-feature-map): {@code y[r, j] = max(x[r, j], x[r, j + C])} for rows of 2C channels.
@@ -205,6 +263,23 @@ public final class Activation {
         p.require(n, k.name() + " in");
         q.require(n, k.name() + " in");
         g.task(k, Range.of(n), out, p, q, n);
+    }
+
+    /** pre += bias, y = gelu(pre) over rows of C; {@code keep} false: pre is not written back (y may be pre). */
+    public static void biasGeluForward(TaskGraph g, View y, View pre, View bias, int rows, int c, boolean keep) {
+        y.require(rows * c, "bias_gelu y");
+        pre.require(rows * c, "bias_gelu pre");
+        bias.require(c, "bias_gelu bias");
+        g.task(BIAS_GELU_FWD, Range.of(rows * c), y, pre, bias, rows, c, keep ? 1 : 0);
+    }
+
+    /** pre [rows, 2C] += bias, m = mfm(pre), y = gelu(m); {@code keep} false: neither pre nor m is written. */
+    public static void biasMfmGeluForward(TaskGraph g, View y, View m, View pre, View bias, int rows, int c, boolean keep) {
+        y.require(rows * c, "bias_mfm_gelu y");
+        m.require(rows * c, "bias_mfm_gelu m");
+        pre.require(rows * 2 * c, "bias_mfm_gelu pre");
+        bias.require(2 * c, "bias_mfm_gelu bias");
+        g.task(BIAS_MFM_GELU_FWD, Range.of(rows * c), y, m, pre, bias, rows, c, keep ? 1 : 0);
     }
 
     /** x: rows × 2C → y: rows × C. */
