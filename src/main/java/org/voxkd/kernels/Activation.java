@@ -114,8 +114,7 @@ public final class Activation {
             int end = Simd.vectorBound(c);
             for (int r = from; r < to; r++) {
                 pre.get(po + r * c, v, 0, c);
-                for (int j = 0; j < end; j += Simd.LANES)
-                    FloatVector.fromArray(Simd.F, v, j).add(FloatVector.fromArray(Simd.F, bias, j)).intoArray(v, j);
+                Simd.add(v, bias, end);
                 if (keep) pre.put(po + r * c, v, 0, c);
                 geluRow(v, cdf, end);
                 y.put(yo + r * c, v, 0, c);
@@ -138,8 +137,7 @@ public final class Activation {
             int end2 = Simd.vectorBound(2 * c), end = Simd.vectorBound(c);
             for (int r = from; r < to; r++) {
                 pre.get(po + r * 2 * c, v, 0, 2 * c);
-                for (int j = 0; j < end2; j += Simd.LANES)
-                    FloatVector.fromArray(Simd.F, v, j).add(FloatVector.fromArray(Simd.F, bias, j)).intoArray(v, j);
+                Simd.add(v, bias, end2);
                 for (int j = 0; j < end; j += Simd.LANES)
                     FloatVector.fromArray(Simd.F, v, j).max(FloatVector.fromArray(Simd.F, v, c + j)).intoArray(mx, j);
                 if (keep) {

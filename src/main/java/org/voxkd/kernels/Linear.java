@@ -1,7 +1,6 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
-import jdk.incubator.vector.FloatVector;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
@@ -33,8 +32,7 @@ public final class Linear {
             int end = Simd.vectorBound(c);
             for (int r = from; r < to; r++) {
                 y.get(yo + r * c, row, 0, c);
-                for (int j = 0; j < end; j += Simd.LANES)
-                    FloatVector.fromArray(Simd.F, row, j).add(FloatVector.fromArray(Simd.F, bias, j)).intoArray(row, j);
+                Simd.add(row, bias, end);
                 y.put(yo + r * c, row, 0, c);
             }
         });
@@ -50,12 +48,10 @@ public final class Linear {
             java.util.Arrays.fill(acc, 0f);
             for (int r = 0; r < rows; r++) {
                 dy.get(dyo + r * c + from, row, 0, w);
-                for (int j = 0; j < end; j += Simd.LANES)
-                    FloatVector.fromArray(Simd.F, acc, j).add(FloatVector.fromArray(Simd.F, row, j)).intoArray(acc, j);
+                Simd.add(acc, row, end);
             }
             db.get(dbo + from, row, 0, w);
-            for (int j = 0; j < end; j += Simd.LANES)
-                FloatVector.fromArray(Simd.F, row, j).add(FloatVector.fromArray(Simd.F, acc, j)).intoArray(row, j);
+            Simd.add(row, acc, end);
             db.put(dbo + from, row, 0, w);
         });
     });

@@ -83,6 +83,12 @@ public final class Simd {
     /** {@code len} rounded up to whole vectors: the loop bound over a scratch tile. */
     public static int vectorBound(int len) { return (len + LANES - 1) / LANES * LANES; }
 
+    /** acc[i] += x[i] on [0, end): bias rows, column sums. */
+    public static void add(float[] acc, float[] x, int end) {
+        for (int i = 0; i < end; i += LANES)
+            FloatVector.fromArray(F, acc, i).add(FloatVector.fromArray(F, x, i)).intoArray(acc, i);
+    }
+
     // ---- exp, tanh, sigmoid, the normal CDF: array to array over one tile ----
     //
     // Every function here takes arrays and loops itself; no FloatVector crosses a method boundary. Why: C2 turns
