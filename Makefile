@@ -52,7 +52,7 @@ bench: build
 	bin/voxkd bench ops
 	bin/voxkd bench compare --peer $(PEER)
 
-# The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~30 min on 2 cores).
+# The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~8 min on 2 cores).
 reproduce: build
 	bin/voxkd reproduce --profile default
 
