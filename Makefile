@@ -50,7 +50,7 @@ PEER ?= ../shared/peers/pytorch_cpu_bench.py
 
 bench: build
 	bin/voxkd bench ops
-	bin/voxkd bench compare --peer $(PEER)
+	bin/voxkd bench compare --peer $(PEER) --rounds 3
 
 # The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~8 min on 2 cores).
 reproduce: build

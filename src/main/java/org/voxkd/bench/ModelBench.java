@@ -132,8 +132,16 @@ public final class ModelBench {
             body.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
-        Arrays.sort(ms);
-        return reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
+        return median(ms);
+    }
+
+    /** The median of {@code v} (NaN when any value is NaN: a missing figure stays missing). */
+    public static double median(double[] v) {
+        for (double x : v) if (Double.isNaN(x)) return Double.NaN;
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static void checkSizes(int batch, int minBatch, int frames, int reps) {

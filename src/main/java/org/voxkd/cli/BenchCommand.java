@@ -160,6 +160,8 @@ public final class BenchCommand implements Runnable {
     @Command(name = "compare", mixinStandardHelpOptions = true,
             description = {"voxkd's KD training step and student inference (as `bench train` and `bench infer`), then the PyTorch peer on "
                     + "the same shapes, classes and thread count right after, and one table with the ratio voxkd / PyTorch.",
+                    "With --rounds N the two alternate N times and the table gives the median of each column and of the per-round "
+                    + "ratios, with their range: both figures move by 10-30% between runs on a shared machine.",
                     "Without the peer script or python3-torch the table says why and shows voxkd alone.", THREADS_NOTE})
     static final class Compare implements Runnable {
         @Mixin Common common = new Common();
@@ -167,6 +169,8 @@ public final class BenchCommand implements Runnable {
                 description = "The PyTorch peer script (default: ${DEFAULT-VALUE}).") java.nio.file.Path peer;
         @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path python;
+        @Option(names = "--rounds", defaultValue = "1", description = "Alternating voxkd / PyTorch rounds (default: ${DEFAULT-VALUE}).")
+        int rounds;
         @Option(names = "--peer-timeout", defaultValue = "900", description = "Seconds before the peer is given up (default: ${DEFAULT-VALUE}).")
         long peerTimeout;
         @Spec CommandSpec spec;
@@ -175,30 +179,45 @@ public final class BenchCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             int reps = common.reps(3);
             if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
-            ModelBench.Result train, infer;
-            String device;
-            try (Backend backend = Backends.create(common.backend, common.device)) {
-                device = backend.name() + ": " + backend.device().name() + " (" + backend.device().detail() + ")";
-                train = ModelBench.train(backend, common.batch, common.frames, 1, reps, false);
-                infer = ModelBench.infer(backend, common.batch, common.frames, 1, Math.max(reps, 5), false);
-            }
+            if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
             String blas = System.getenv("OPENBLAS_NUM_THREADS");
             int threads = blas != null && blas.matches("\\d+") ? Integer.parseInt(blas) : Parallel.threads();
-            PeerBench.Result peerResult = PeerBench.run(python, peer, common.batch, common.frames, ModelBench.CLASSES, threads, reps, peerTimeout);
+            double[][] ours = new double[2][rounds], theirs = new double[2][rounds];
+            String device = null, peerLine = null;
+            try (Backend backend = Backends.create(common.backend, common.device)) {
+                device = backend.name() + ": " + backend.device().name() + " (" + backend.device().detail() + ")";
+                for (int k = 0; k < rounds; k++) {
+                    ours[0][k] = ModelBench.train(backend, common.batch, common.frames, 1, reps, false).samplesPerSecond();
+                    ours[1][k] = ModelBench.infer(backend, common.batch, common.frames, 1, Math.max(reps, 5), false).samplesPerSecond();
+                    PeerBench.Result p = PeerBench.run(python, peer, common.batch, common.frames, ModelBench.CLASSES, threads, reps, peerTimeout);
+                    theirs[0][k] = p.trainSamplesPerSecond();
+                    theirs[1][k] = p.inferSamplesPerSecond();
+                    peerLine = p.ok() ? "torch " + p.torch() + ", " + threads + " threads, " + peer : "not run — " + p.error();
+                    if (rounds > 1) {
+                        out.printf(Locale.ROOT, "round %d/%d: training %.1f vs %.1f, inference %.1f vs %.1f samples/s%n", k + 1, rounds,
+                                ours[0][k], theirs[0][k], ours[1][k], theirs[1][k]);
+                        out.flush();
+                    }
+                }
+            }
             out.printf(Locale.ROOT, "voxkd %s%n", device);
-            out.printf(Locale.ROOT, "PyTorch peer: %s%n", peerResult.ok() ? "torch " + peerResult.torch() + ", " + threads + " threads, " + peer
-                    : "not run — " + peerResult.error());
-            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes%n%n", common.batch, common.frames,
-                    ModelBench.CLASSES);
+            out.printf(Locale.ROOT, "PyTorch peer: %s%n", peerLine);
+            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes%s%n%n", common.batch,
+                    common.frames, ModelBench.CLASSES, rounds > 1 ? "; medians of " + rounds + " alternating rounds, ratio range in brackets" : "");
             out.printf(Locale.ROOT, "%-28s %16s %18s %10s%n", "samples/s", "voxkd", "PyTorch", "ratio");
-            row(out, "KD training step", train.samplesPerSecond(), peerResult.trainSamplesPerSecond());
-            row(out, "student inference", infer.samplesPerSecond(), peerResult.inferSamplesPerSecond());
+            row(out, "KD training step", ours[0], theirs[0]);
+            row(out, "student inference", ours[1], theirs[1]);
             out.flush();
         }
 
-        private static void row(PrintWriter out, String what, double ours, double theirs) {
-            out.printf(Locale.ROOT, "%-28s %16.1f %18s %10s%n", what, ours, Double.isNaN(theirs) ? "-" : String.format(Locale.ROOT, "%.1f", theirs),
-                    Double.isNaN(theirs) ? "-" : String.format(Locale.ROOT, "%.2f×", ours / theirs));
+        private static void row(PrintWriter out, String what, double[] ours, double[] theirs) {
+            double[] ratio = new double[ours.length];
+            for (int k = 0; k < ours.length; k++) ratio[k] = ours[k] / theirs[k];
+            double peer = ModelBench.median(theirs), r = ModelBench.median(ratio);
+            String range = ratio.length > 1 && !Double.isNaN(r)
+                    ? String.format(Locale.ROOT, " [%.2f–%.2f]", java.util.Arrays.stream(ratio).min().orElse(r), java.util.Arrays.stream(ratio).max().orElse(r)) : "";
+            out.printf(Locale.ROOT, "%-28s %16.1f %18s %10s%s%n", what, ModelBench.median(ours), Double.isNaN(peer) ? "-" : String.format(Locale.ROOT, "%.1f", peer),
+                    Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f×", r), range);
         }
     }
 }
