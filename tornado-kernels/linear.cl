@@ -14,3 +14,11 @@ __kernel void bias_grad(__global float* db, int dbo, __global const float* dy, i
     for (int r = 0; r < rows; r++) acc += dy[dyo + r * c + j];
     db[dbo + j] += acc;
 }
+
+// Inference epilogue of a residual branch: y = (pre + bias) + res; y may be pre.
+__kernel void bias_residual(__global float* y, int yo, __global const float* pre, int po, __global const float* b, int bo,
+                            __global const float* res, int ro, int rows, int c) {
+    int i = get_global_id(0);
+    if (i >= rows * c) return;
+    y[yo + i] = (pre[po + i] + b[bo + i % c]) + res[ro + i];
+}

@@ -2,12 +2,14 @@ package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.CpuArgs;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * Convolutions over time on row-major {@code [B, T, C]} activations (tornado-kernels/conv1d.cl for the
@@ -89,20 +91,27 @@ public final class Conv1d {
         float[] taps = new float[K * c]; // tap-major copy, so the inner loop over channels is contiguous
         for (int j = 0; j < c; j++)
             for (int k = 0; k < K; k++) taps[k * c + j] = w.get(wo + j * K + k);
+        int end = Simd.vectorBound(c);
         Parallel.range(rows, (K + 2) * c, (from, to) -> {
-            float[] acc = new float[c];
+            float[] acc = Simd.scratch(0, c), src = Simd.scratch(1, c), tap = Simd.scratch(2, K * c), dst = Simd.scratch(3, c);
+            System.arraycopy(taps, 0, tap, 0, K * c);
             for (int r = from; r < to; r++) {
                 int tr = r % t;
                 Arrays.fill(acc, 0f);
                 for (int k = 0; k < K; k++) {
                     int s = adjoint ? 1 - k : k - 1;
                     if (tr + s < 0 || tr + s >= t) continue;
-                    int src = io + (r + s) * c;
-                    for (int j = 0; j < c; j++) acc[j] += taps[k * c + j] * in.get(src + j);
+                    in.get(io + (r + s) * c, src, 0, c);
+                    // acc += tap·src, a multiply then an add as in the scalar stencil (no fma: the same bits as before).
+                    for (int j = 0; j < end; j += Simd.LANES)
+                        FloatVector.fromArray(Simd.F, tap, k * c + j).mul(FloatVector.fromArray(Simd.F, src, j))
+                                .add(FloatVector.fromArray(Simd.F, acc, j)).intoArray(acc, j);
                 }
-                int dst = oo + r * c;
-                if (adjoint) for (int j = 0; j < c; j++) out.put(dst + j, out.get(dst + j) + acc[j]);
-                else for (int j = 0; j < c; j++) out.put(dst + j, acc[j]);
+                if (adjoint) {
+                    out.get(oo + r * c, dst, 0, c);
+                    Simd.add(dst, acc, end);
+                    out.put(oo + r * c, dst, 0, c);
+                } else out.put(oo + r * c, acc, 0, c);
             }
         });
     }

@@ -38,6 +38,27 @@ public final class Linear {
         });
     });
 
+    /**
+     * Inference epilogue of a residual branch: {@code y = (pre + bias) + res} in one pass; the same bits as bias_add
+     * then a residual add ({@code y} may be {@code pre}). Args: y, pre, bias, res, rows, C.
+     */
+    public static final Kernel BIAS_RESIDUAL = Kernel.source(FAMILY, "bias_residual", a -> {
+        FloatBuffer y = a.buf(0), pre = a.buf(1), b = a.buf(2), res = a.buf(3);
+        int yo = a.off(0), po = a.off(1), bo = a.off(2), ro = a.off(3), rows = a.i(4), c = a.i(5);
+        Parallel.range(rows, 3 * c, (from, to) -> {
+            float[] bias = Simd.scratch(0, c), row = Simd.scratch(1, c), skip = Simd.scratch(2, c);
+            b.get(bo, bias, 0, c);
+            int end = Simd.vectorBound(c);
+            for (int r = from; r < to; r++) {
+                pre.get(po + r * c, row, 0, c);
+                res.get(ro + r * c, skip, 0, c);
+                Simd.add(row, bias, end);
+                Simd.add(row, skip, end);
+                y.put(yo + r * c, row, 0, c);
+            }
+        });
+    });
+
     /** db[c] += Σ_r dy[r, c], rows summed in order. Args: db, dy, rows, C. */
     public static final Kernel BIAS_GRAD = Kernel.source(FAMILY, "bias_grad", a -> {
         FloatBuffer db = a.buf(0), dy = a.buf(1);
@@ -77,6 +98,15 @@ public final class Linear {
         y.require(rows * c, "bias_add y");
         b.require(c, "bias_add b");
         g.task(BIAS_ADD, Range.of(rows * c), y, b, rows, c);
+    }
+
+    /** y = (pre + bias) + res over rows of C (inference: a bias and a residual, no dropout between). */
+    public static void biasResidual(TaskGraph g, View y, View pre, View bias, View res, int rows, int c) {
+        y.require(rows * c, "bias_residual y");
+        pre.require(rows * c, "bias_residual pre");
+        res.require(rows * c, "bias_residual res");
+        bias.require(c, "bias_residual bias");
+        g.task(BIAS_RESIDUAL, Range.of(rows * c), y, pre, bias, res, rows, c);
     }
 
     public static void biasGrad(TaskGraph g, View db, View dy, int rows, int c) {

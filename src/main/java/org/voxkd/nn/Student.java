@@ -17,7 +17,8 @@ import org.voxkd.kernels.Tensor;
  *   block i:  u  = ln1(x) + bn(dwconv(ln1(x)))                       "ID conv"
  *             xm = x + drop(gp2(drop(gelu(gp1(u)))))                  grouped pointwise H→EH→H
  *             x' = xm + drop(fc2(drop(gelu(mfm(fc1(ln2(xm)))))))      H→2EH →MFM→ EH→H
- *   gp1 and fc1 run as a GEMM without bias and one fused epilogue (bias + GELU, bias + MFM + GELU).
+ *   gp1 and fc1 run as a GEMM without bias and one fused epilogue (bias + GELU, bias + MFM + GELU); in EVAL mode
+ *   (no dropout) gp2 and fc2 end the same way in bias + residual.
  *   ln(x_N) ─ attentive stats (channel-wise) ─► [B,2H] ─fc─bn─► embedding[B,D]
  * </pre>
  * Residual sums are written in place into the dropout outputs; the backward mirrors the flow.
@@ -112,16 +113,26 @@ public final class Student implements SpeakerModel {
                 Conv1d.groupedPointwiseForward(g, p.act(n + "gp1"), p.act(n + "u"), ps.value(n + "gp1.weight"), null, r, h, eh, gr);
                 Activation.biasGeluForward(g, p.act(n + "g1"), p.act(n + "gp1"), ps.value(n + "gp1.bias"), r, eh, p.training());
                 Layers.dropout(g, p, p.act(n + "d1"), p.act(n + "g1"), drop, site(i, 0));
-                Conv1d.groupedPointwiseForward(g, p.act(n + "gp2"), p.act(n + "d1"), ps.value(n + "gp2.weight"), ps.value(n + "gp2.bias"), r, eh, h, gr);
-                Layers.dropout(g, p, p.act(n + "xm"), p.act(n + "gp2"), drop, site(i, 1));
-                Tensor.add(g, p.act(n + "xm"), x);
+                if (p.training()) {
+                    Conv1d.groupedPointwiseForward(g, p.act(n + "gp2"), p.act(n + "d1"), ps.value(n + "gp2.weight"), ps.value(n + "gp2.bias"), r, eh, h, gr);
+                    Layers.dropout(g, p, p.act(n + "xm"), p.act(n + "gp2"), drop, site(i, 1));
+                    Tensor.add(g, p.act(n + "xm"), x);
+                } else { // no dropout: bias and residual in one epilogue
+                    Conv1d.groupedPointwiseForward(g, p.act(n + "gp2"), p.act(n + "d1"), ps.value(n + "gp2.weight"), null, r, eh, h, gr);
+                    Linear.biasResidual(g, p.act(n + "xm"), p.act(n + "gp2"), ps.value(n + "gp2.bias"), x, r, h);
+                }
                 Layers.layerNorm(g, p, ps, n + "ln2", p.act(n + "ln2"), p.act(n + "xm"), r, h);
                 Linear.forward(g, p.act(n + "fc1"), p.act(n + "ln2"), ps.value(n + "fc1.weight"), null, r, h, 2 * eh);
                 Activation.biasMfmGeluForward(g, p.act(n + "g2"), p.act(n + "mfm"), p.act(n + "fc1"), ps.value(n + "fc1.bias"), r, eh, p.training());
                 Layers.dropout(g, p, p.act(n + "d3"), p.act(n + "g2"), drop, site(i, 2));
-                Linear.forward(g, p.act(n + "fc2"), p.act(n + "d3"), ps.value(n + "fc2.weight"), ps.value(n + "fc2.bias"), r, eh, h);
-                Layers.dropout(g, p, p.act(n + "out"), p.act(n + "fc2"), drop, site(i, 3));
-                Tensor.add(g, p.act(n + "out"), p.act(n + "xm"));
+                if (p.training()) {
+                    Linear.forward(g, p.act(n + "fc2"), p.act(n + "d3"), ps.value(n + "fc2.weight"), ps.value(n + "fc2.bias"), r, eh, h);
+                    Layers.dropout(g, p, p.act(n + "out"), p.act(n + "fc2"), drop, site(i, 3));
+                    Tensor.add(g, p.act(n + "out"), p.act(n + "xm"));
+                } else {
+                    Linear.forward(g, p.act(n + "fc2"), p.act(n + "d3"), ps.value(n + "fc2.weight"), null, r, eh, h);
+                    Linear.biasResidual(g, p.act(n + "out"), p.act(n + "fc2"), ps.value(n + "fc2.bias"), p.act(n + "xm"), r, h);
+                }
             }
         }
         try (var s = g.scope("student.head")) {

@@ -14,7 +14,7 @@ import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.CpuBackend;
 
 /**
- * The fused GEMM epilogues (bias + GELU, bias + MFM + GELU) against the unfused ops they replace: the same bits
+ * The fused GEMM epilogues (bias + GELU, bias + MFM + GELU, bias + residual) against the unfused ops they replace: the same bits
  * on cpu (same arithmetic, one pass), the same values within float rounding on opencl, and cpu ≈ opencl. Shapes
  * are odd (C not a multiple of any vector width) and span several rows per thread; {@code keep} off must leave
  * the pre-activation and the MFM output untouched.
@@ -81,6 +81,41 @@ class FusedEpilogueTest {
 
     @Test
     void openClFusedMatchesTheChain() { fusedEqualsChain(OpenClSupport::open, false); }
+
+    /** y of bias + residual (fused, variant 0) and of bias_add then a residual add (variant 1). */
+    private static float[][] biasResidual(Supplier<Backend> backend) {
+        Random rnd = new Random(13);
+        float[] pre0 = new float[ROWS * C], res0 = new float[ROWS * C], bias = new float[C];
+        for (int i = 0; i < pre0.length; i++) { pre0[i] = (float) rnd.nextGaussian(); res0[i] = (float) rnd.nextGaussian(); }
+        for (int i = 0; i < C; i++) bias[i] = (float) rnd.nextGaussian();
+        float[][] out = new float[2][];
+        for (int variant = 0; variant < 2; variant++) {
+            Buffer buf = new Buffer("residual", 2 * ROWS * C + C);
+            View pre = buf.view(0, ROWS * C), res = buf.view(ROWS * C, ROWS * C), b = buf.view(2 * ROWS * C, C);
+            TaskGraph g = new TaskGraph("residual");
+            if (variant == 0) Linear.biasResidual(g, pre, pre, b, res, ROWS, C);
+            else {
+                Linear.biasAdd(g, pre, b, ROWS, C);
+                Tensor.add(g, pre, res);
+            }
+            try (Backend be = backend.get(); ExecutionPlan plan = new ExecutionPlan(be, g.snapshot())) {
+                plan.write(pre, pre0);
+                plan.write(res, res0);
+                plan.write(b, bias);
+                plan.execute();
+                out[variant] = plan.read(pre);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void biasResidualEqualsBiasThenAdd() {
+        float[][] cpu = biasResidual(CpuBackend::new), cl = biasResidual(OpenClSupport::open);
+        assertArrayEquals(cpu[1], cpu[0], "cpu: fused bias + residual vs bias_add then add");
+        GradCheck.compare("opencl: fused vs chain", toDouble(cl[0]), toDouble(cl[1]), 1e-6);
+        GradCheck.compare("bias + residual, opencl vs cpu", toDouble(cl[0]), toDouble(cpu[0]), BackendParityTest.TOLERANCE);
+    }
 
     @Test
     void cpuAndOpenClAgree() {
