@@ -20,16 +20,32 @@ public final class Parallel {
     private static final ExecutorService POOL = THREADS == 1 ? null : Executors.newFixedThreadPool(THREADS - 1, daemon());
     /** Below this many units of work a loop runs on the calling thread. */
     private static final long MIN_WORK = 1 << 15;
+    /** Set while {@link #serially} runs: every loop of this thread then runs whole, on this thread. */
+    private static final ThreadLocal<Boolean> SERIAL = ThreadLocal.withInitial(() -> false);
 
     private Parallel() {}
 
     public static int threads() { return THREADS; }
 
+    /**
+     * Runs {@code work} with every kernel loop it launches from this thread on this thread alone, as with one
+     * kernel thread: results must not change (the tests compare the bits).
+     */
+    public static <T> T serially(java.util.function.Supplier<T> work) {
+        boolean was = SERIAL.get();
+        SERIAL.set(true);
+        try {
+            return work.get();
+        } finally {
+            SERIAL.set(was);
+        }
+    }
+
     /** Runs {@code body} over [0, n); {@code costPerItem} (floats touched per index) decides whether to fork. */
     public static void range(int n, int costPerItem, RangeBody body) {
         int chunks = (int) Math.min(THREADS, Math.max(1, (long) n * Math.max(1, costPerItem) / MIN_WORK));
         chunks = Math.min(chunks, Math.max(1, n));
-        if (chunks <= 1 || POOL == null) {
+        if (chunks <= 1 || POOL == null || SERIAL.get()) {
             body.run(0, n);
             return;
         }
