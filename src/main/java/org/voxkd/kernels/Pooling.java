@@ -1,12 +1,14 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.CpuArgs;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * Attentive statistics pooling over time (tornado-kernels/pooling.cl): softmax over the frames of each
@@ -76,24 +78,39 @@ public final class Pooling {
 
     /**
      * {@code w[b,t,c] = exp(x[b,t,c] − max_t) / Σ_t exp(x[b,t,c] − max_t)}. Args: w, x, B, T, C.
-     * {@code w} may be the same view as {@code x} (each column is read fully before it is overwritten).
+     * {@code w} may be the same view as {@code x} (the maxima are taken first, then each frame is read before it is overwritten).
      */
     public static final Kernel SOFTMAX_TIME_FWD = Kernel.source(FAMILY, "softmax_time_fwd", a -> {
         FloatBuffer w = a.buf(0), x = a.buf(1);
         int wo = a.off(0), xo = a.off(1), batch = a.i(2), t = a.i(3), c = a.i(4);
-        blocks(batch, c, Math.min(c, CHANNEL_BLOCK), 3 * t * Math.min(c, CHANNEL_BLOCK), (b, c0, c1, max, sum, unused) -> {
-            int base = b * t * c;
-            for (int j = c0; j < c1; j++) { max[j - c0] = Double.NEGATIVE_INFINITY; sum[j - c0] = 0; }
-            for (int s = 0; s < t; s++)
-                for (int j = c0, r = base + s * c; j < c1; j++) max[j - c0] = Math.max(max[j - c0], x.get(xo + r + j));
-            for (int s = 0; s < t; s++)
-                for (int j = c0, r = base + s * c; j < c1; j++) {
-                    float e = (float) Math.exp(x.get(xo + r + j) - max[j - c0]);
-                    w.put(wo + r + j, e);
-                    sum[j - c0] += e;
+        int end = Simd.vectorBound(c);
+        // One utterance at a time ([T, C] stays in cache), channels in vector lanes, frames in order per channel.
+        Parallel.range(batch, 3 * t * c, (from, to) -> {
+            float[] max = Simd.scratch(0, c), sum = Simd.scratch(1, c), row = Simd.scratch(2, c), e = Simd.scratch(3, c);
+            for (int b = from; b < to; b++) {
+                int base = b * t * c;
+                java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+                java.util.Arrays.fill(sum, 0f);
+                for (int s = 0; s < t; s++) {
+                    x.get(xo + base + s * c, row, 0, c);
+                    for (int j = 0; j < end; j += Simd.LANES)
+                        FloatVector.fromArray(Simd.F, max, j).max(FloatVector.fromArray(Simd.F, row, j)).intoArray(max, j);
                 }
-            for (int s = 0; s < t; s++)
-                for (int j = c0, r = base + s * c; j < c1; j++) w.put(wo + r + j, (float) (w.get(wo + r + j) / sum[j - c0]));
+                for (int s = 0; s < t; s++) {
+                    x.get(xo + base + s * c, row, 0, c);
+                    for (int j = 0; j < end; j += Simd.LANES)
+                        FloatVector.fromArray(Simd.F, row, j).sub(FloatVector.fromArray(Simd.F, max, j)).intoArray(row, j);
+                    Simd.exp(row, e, 0, end);
+                    Simd.add(sum, e, end);
+                    w.put(wo + base + s * c, e, 0, c);
+                }
+                for (int s = 0; s < t; s++) {
+                    w.get(wo + base + s * c, row, 0, c);
+                    for (int j = 0; j < end; j += Simd.LANES)
+                        FloatVector.fromArray(Simd.F, row, j).div(FloatVector.fromArray(Simd.F, sum, j)).intoArray(row, j);
+                    w.put(wo + base + s * c, row, 0, c);
+                }
+            }
         });
     });
 
