@@ -63,8 +63,6 @@ public final class Lstm {
     /** Floats of the backward scratch: dgates [B·T·4H], dhrec [B·H], dcrec [B·H]. */
     public static int scratchSize(int batch, int t, int h) { return batch * t * 4 * h + 2 * batch * h; }
 
-    private static double sigmoid(double v) { return 1 / (1 + Math.exp(-v)); }
-
     /**
      * One time step of the cell for every batch item. Args: gates, cells, hprev, y, B, T, H, yStride, yOff,
      * t, tPrev, tNext (tPrev/tNext = −1 at the first/last step in visiting order). Reads the gate
