@@ -88,13 +88,13 @@ public final class Conv1d {
     private static void depthwise(CpuArgs a, boolean adjoint) {
         FloatBuffer out = a.buf(0), in = a.buf(1), w = a.buf(2);
         int oo = a.off(0), io = a.off(1), wo = a.off(2), t = a.i(4), c = a.i(5), rows = a.i(3) * t;
-        float[] taps = new float[K * c]; // tap-major copy, so the inner loop over channels is contiguous
+        // Tap-major copy, so the inner loop over channels is contiguous; one vector of slack for the last tap's tail.
+        float[] taps = new float[K * c + Simd.LANES];
         for (int j = 0; j < c; j++)
             for (int k = 0; k < K; k++) taps[k * c + j] = w.get(wo + j * K + k);
         int end = Simd.vectorBound(c);
         Parallel.range(rows, (K + 2) * c, (from, to) -> {
-            float[] acc = Simd.scratch(0, c), src = Simd.scratch(1, c), tap = Simd.scratch(2, K * c), dst = Simd.scratch(3, c);
-            System.arraycopy(taps, 0, tap, 0, K * c);
+            float[] acc = Simd.scratch(0, c), src = Simd.scratch(1, c), dst = Simd.scratch(2, c);
             for (int r = from; r < to; r++) {
                 int tr = r % t;
                 Arrays.fill(acc, 0f);
@@ -104,7 +104,7 @@ public final class Conv1d {
                     in.get(io + (r + s) * c, src, 0, c);
                     // acc += tap·src, a multiply then an add as in the scalar stencil (no fma: the same bits as before).
                     for (int j = 0; j < end; j += Simd.LANES)
-                        FloatVector.fromArray(Simd.F, tap, k * c + j).mul(FloatVector.fromArray(Simd.F, src, j))
+                        FloatVector.fromArray(Simd.F, taps, k * c + j).mul(FloatVector.fromArray(Simd.F, src, j))
                                 .add(FloatVector.fromArray(Simd.F, acc, j)).intoArray(acc, j);
                 }
                 if (adjoint) {

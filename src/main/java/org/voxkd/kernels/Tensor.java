@@ -1,7 +1,11 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
@@ -26,17 +30,17 @@ public final class Tensor {
         float v = a.f(1);
         if (Float.floatToRawIntBits(v) == 0) {
             // +0 is all zero bytes: native memset, the fastest way to clear the gradient workspace every step.
-            org.bytedeco.javacpp.FloatPointer p = a.ptr(0);
+            FloatPointer p = a.ptr(0);
             long base = p.position();
             Parallel.range(n, 1, (from, to) -> {
                 // memset takes void*, where JavaCPP adds the position in bytes: a byte view of the same memory, owning none.
-                var q = new org.bytedeco.javacpp.BytePointer(p).position((base + from) * Float.BYTES);
-                org.bytedeco.javacpp.Pointer.memset(q, 0, (long) (to - from) * Float.BYTES);
+                BytePointer q = new BytePointer(p).position((base + from) * Float.BYTES);
+                Pointer.memset(q, 0, (long) (to - from) * Float.BYTES);
             });
             return;
         }
         Simd.tiles(n, 1, (start, len, s) -> {
-            java.util.Arrays.fill(s[0], 0, len, v);
+            Arrays.fill(s[0], 0, len, v);
             x.put(xo + start, s[0], 0, len);
         });
     });

@@ -56,9 +56,6 @@ public final class Simd {
         });
     }
 
-    /** This thread's scratch tiles (for kernels that tile rows themselves). */
-    public static float[][] scratch() { return SCRATCH.get(); }
-
     /**
      * This thread's scratch array {@code k}, at least {@code length} floats plus one vector of slack (a vector loop
      * may run past the last element); grown once when a shape needs more than a tile.
