@@ -45,7 +45,7 @@ public final class DataCommand implements Callable<Integer> {
             System.out.printf("SynthVox %s (%s, seed %d): %d files in %s, %.1f s on %d threads%ncorpus hash %s%n",
                     profile, m.generatorVersion(), seed, m.files().size(), out, seconds, t, m.corpusHash());
             if (baseline) {
-                Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.trialList()), t);
+                Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.testTrials()), t);
                 System.out.printf("baseline (mean log-mel + cosine): EER %.2f%%, minDCF(0.05) %.4f on %d trials%n",
                         100 * r.eer(), r.minDcf05(), r.targets() + r.nonTargets());
             }
@@ -94,7 +94,7 @@ public final class DataCommand implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return 1;
             }
-            System.out.println("data-set hash " + DatasetHash.of(root, trainList, trials));
+            System.out.println("data-set hash " + DatasetHash.of(root, trainList, trials == null ? new Path[0] : new Path[] {trials}));
             return 0;
         }
     }

@@ -20,10 +20,11 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
     @Option(names = "--backend", description = "cpu or opencl (overrides the experiments).") String backend;
     @Option(names = "--device") String device;
     @Option(names = "--no-report", description = "Skip building the report.") boolean noReport;
+    @Option(names = "--seeds", split = ",", description = "Training seeds, overriding the profile's (e.g. --seeds 1,2,3).") java.util.List<Long> seeds;
 
     @Override public Integer call() throws Exception {
         Profile p = Profile.load(root.resolve("experiments"), profile);
-        new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, force, data, System.out).run();
+        new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, force, data, System.out).withSeeds(seeds).run();
         if (!noReport) ReportCommand.build(results, out, System.out);
         return 0;
     }

@@ -14,7 +14,8 @@ import java.util.TreeSet;
 
 /**
  * The data-set hash recorded in the ledger: SHA-256 over the text
- * {@code "voxkd-dataset-v1\n"}, then {@code "list NAME SHA256\n"} for each list file (by its bytes), then
+ * {@code "voxkd-dataset-v1\n"}, then {@code "list NAME SHA256\n"} for each list file (by its bytes; trial lists in the
+ * order given), then
  * {@code "file PATH SHA256\n"} for every distinct referenced path in sorted order. Two data sets hash
  * equal exactly when the lists and every audio file they reference are byte-identical.
  */
@@ -42,28 +43,31 @@ public final class DatasetHash {
         }
     }
 
-    /** Hash of list files (each may be null to skip) and every file they reference under {@code root}. */
-    public static String of(Path root, Path trainList, Path trialList) throws IOException {
+    /** Hash of list files (the training list may be null; trial lists in the order given) and every file they reference under {@code root}. */
+    public static String of(Path root, Path trainList, Path... trialLists) throws IOException {
         TreeSet<String> paths = new TreeSet<>();
         if (trainList != null) {
             for (Lists.Utterance u : Lists.readTrainList(trainList)) paths.add(u.path());
         }
-        if (trialList != null) {
-            paths.addAll(Lists.trialPaths(Lists.readTrialList(trialList)));
+        List<String> trialShas = new java.util.ArrayList<>();
+        for (Path t : trialLists == null ? new Path[0] : trialLists) {
+            if (t == null) continue;
+            paths.addAll(Lists.trialPaths(Lists.readTrialList(t)));
+            trialShas.add(sha256(t));
         }
         List<String> sorted = List.copyOf(paths);
         String[] hashes = new String[sorted.size()];
         Workers.forEach(sorted.size(), Runtime.getRuntime().availableProcessors(), i -> hashes[i] = sha256(root.resolve(sorted.get(i))));
         Map<String, String> files = new java.util.HashMap<>();
         for (int i = 0; i < hashes.length; i++) files.put(sorted.get(i), hashes[i]);
-        return combine(trainList == null ? null : sha256(trainList), trialList == null ? null : sha256(trialList), files);
+        return combine(trainList == null ? null : sha256(trainList), trialShas, files);
     }
 
-    /** The hash from list hashes (null = no such list) and the hashes of the referenced files (any order). */
-    public static String combine(String trainListSha, String trialListSha, Map<String, String> fileSha) {
+    /** The hash from list hashes (train null = no such list) and the hashes of the referenced files (any order). */
+    public static String combine(String trainListSha, List<String> trialListShas, Map<String, String> fileSha) {
         StringBuilder text = new StringBuilder("voxkd-dataset-v1\n");
         if (trainListSha != null) text.append("list train ").append(trainListSha).append('\n');
-        if (trialListSha != null) text.append("list trials ").append(trialListSha).append('\n');
+        for (String t : trialListShas) text.append("list trials ").append(t).append('\n');
         for (String path : new TreeSet<>(fileSha.keySet())) text.append("file ").append(path).append(' ').append(fileSha.get(path)).append('\n');
         return sha256(text.toString().getBytes(StandardCharsets.UTF_8));
     }

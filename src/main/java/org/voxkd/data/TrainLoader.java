@@ -25,8 +25,8 @@ import org.voxkd.audio.Wav;
  *
  * <ul>
  * <li>Classes are the sorted distinct speaker ids; a label is the class index as a float.
- * <li>Optional cap of utterances per speaker: a fixed subset per speaker chosen from (seed, speaker),
- *     the same in every epoch (a "mini" data set).
+ * <li>Optional cap of utterances per speaker: a fixed subset per speaker chosen from (subset seed, speaker),
+ *     the same in every epoch and for every training seed (a "mini" data set).
  * <li>Epoch order: a permutation drawn from (seed, epoch); the last incomplete batch is dropped.
  * <li>Crop: {@code frames·160 + 240} samples (32,240 for 200 frames) at a start drawn from
  *     (seed, epoch, utterance); shorter audio is wrapped (numpy 'wrap' padding). Centred framing of the crop
@@ -41,7 +41,8 @@ import org.voxkd.audio.Wav;
 public final class TrainLoader implements AutoCloseable {
     private static final int P_CAP = 16, P_ORDER = 17, P_CROP = 18, P_AUG = 19;
 
-    public record Config(int batchSize, int frames, long seed, int maxPerSpeaker, int threads, int prefetch, Augment augment) {
+    /** {@code seed} drives order, crops and augmentation; {@code subsetSeed} which utterances a per-speaker cap keeps. */
+    public record Config(int batchSize, int frames, long seed, int maxPerSpeaker, long subsetSeed, int threads, int prefetch, Augment augment) {
         public Config {
             if (batchSize < 1 || frames < 1 || maxPerSpeaker < 0 || threads < 0 || prefetch < 1) {
                 throw new IllegalArgumentException("bad loader config: " + batchSize + "/" + frames + "/" + maxPerSpeaker + "/" + threads + "/" + prefetch);
@@ -49,13 +50,13 @@ public final class TrainLoader implements AutoCloseable {
         }
 
         public static Config of(int batchSize, long seed) {
-            return new Config(batchSize, 200, seed, 0, 2, 4, null);
+            return new Config(batchSize, 200, seed, 0, 1, 2, 4, null);
         }
 
-        public Config withThreads(int threads) { return new Config(batchSize, frames, seed, maxPerSpeaker, threads, prefetch, augment); }
-        public Config withFrames(int frames) { return new Config(batchSize, frames, seed, maxPerSpeaker, threads, prefetch, augment); }
-        public Config withMaxPerSpeaker(int cap) { return new Config(batchSize, frames, seed, cap, threads, prefetch, augment); }
-        public Config withAugment(Augment a) { return new Config(batchSize, frames, seed, maxPerSpeaker, threads, prefetch, a); }
+        public Config withThreads(int threads) { return new Config(batchSize, frames, seed, maxPerSpeaker, subsetSeed, threads, prefetch, augment); }
+        public Config withFrames(int frames) { return new Config(batchSize, frames, seed, maxPerSpeaker, subsetSeed, threads, prefetch, augment); }
+        public Config withMaxPerSpeaker(int cap) { return new Config(batchSize, frames, seed, cap, subsetSeed, threads, prefetch, augment); }
+        public Config withAugment(Augment a) { return new Config(batchSize, frames, seed, maxPerSpeaker, subsetSeed, threads, prefetch, a); }
     }
 
     /** One batch: features [size, frames, 80] row-major, labels [size] (class indices), and the utterance indices used. */
@@ -94,7 +95,7 @@ public final class TrainLoader implements AutoCloseable {
         boolean[] keep = new boolean[list.size()];
         for (int s = 0; s < bySpeaker.size(); s++) {
             List<Integer> u = bySpeaker.get(s);
-            int[] perm = new Rng(c.seed(), Rng.id(P_CAP, 0, s, 0)).permutation(u.size());
+            int[] perm = new Rng(c.subsetSeed(), Rng.id(P_CAP, 0, s, 0)).permutation(u.size());
             for (int k = 0; k < Math.min(c.maxPerSpeaker(), u.size()); k++) keep[u.get(perm[k])] = true;
         }
         List<Lists.Utterance> out = new ArrayList<>();

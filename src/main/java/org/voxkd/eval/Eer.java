@@ -12,6 +12,10 @@ import java.util.Arrays;
  * of 1/465. Every operating point counts (sklearn roc_curve with drop_intermediate=False; voxceleb_trainer keeps
  * sklearn's default, which drops collinear points and can land one trial coarser). minDCF = min over θ of (C_miss·P_miss·P_target + C_fa·P_fa·(1 − P_target)) /
  * min(C_miss·P_target, C_fa·(1 − P_target)), C_miss = C_fa = 1.
+ *
+ * <p>Trials may carry integer weights (a weight k counts the trial k times, 0 leaves it out): the resampling
+ * bootstraps of {@code org.voxkd.stats} rank the scores once ({@link #rank}) and sweep each resample's weights
+ * in linear time.
  */
 public final class Eer {
     private Eer() {}
@@ -20,42 +24,86 @@ public final class Eer {
     public record Result(double eer, double threshold, double minDcf05, double minDcf01, int targets, int nonTargets) {}
 
     public static Result compute(double[] scores, int[] labels) {
+        return rank(scores, labels).metrics(null);
+    }
+
+    public static Result compute(float[] scores, int[] labels) {
+        double[] d = new double[scores.length];
+        for (int i = 0; i < d.length; i++) d[i] = scores[i];
+        return compute(d, labels);
+    }
+
+    /**
+     * Scores sorted once, highest first, with labels checked: non-finite scores and labels other than 0/1 are
+     * errors (a NaN would otherwise compare unordered and give a silently wrong operating point).
+     */
+    public static Ranked rank(double[] scores, int[] labels) {
         int n = scores.length;
         if (labels.length != n) throw new IllegalArgumentException(n + " scores but " + labels.length + " labels");
-        int targets = 0;
-        for (int l : labels) {
-            if (l != 0 && l != 1) throw new IllegalArgumentException("labels must be 0 or 1, got " + l);
-            targets += l;
+        for (int i = 0; i < n; i++) {
+            if (labels[i] != 0 && labels[i] != 1) throw new IllegalArgumentException("labels must be 0 or 1, got " + labels[i] + " at trial " + (i + 1));
+            if (!Double.isFinite(scores[i])) throw new IllegalArgumentException("score of trial " + (i + 1) + " is " + scores[i] + ": scores must be finite");
         }
-        int nonTargets = n - targets;
-        if (targets == 0 || nonTargets == 0) throw new IllegalArgumentException("need both target and non-target trials (" + targets + " / " + nonTargets + ")");
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-        // operating points: "accept nothing", then one after each group of equal scores
-        Sweep sw = new Sweep(targets, nonTargets);
-        sw.point(Double.POSITIVE_INFINITY, 0, 0);
-        int acceptedTargets = 0, acceptedNon = 0;
-        for (int i = 0; i < n; ) {
-            double s = scores[order[i]];
-            for (; i < n && scores[order[i]] == s; i++) {
-                if (labels[order[i]] == 1) acceptedTargets++; else acceptedNon++;
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) boxed[i] = i;
+        Arrays.sort(boxed, (a, b) -> Double.compare(scores[b], scores[a]));
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = boxed[i];
+        return new Ranked(scores, labels, order);
+    }
+
+    /** Trials in descending score order: the sweep of any weighting is one pass. */
+    public static final class Ranked {
+        private final double[] scores;
+        private final int[] labels, order;
+
+        private Ranked(double[] scores, int[] labels, int[] order) {
+            this.scores = scores;
+            this.labels = labels;
+            this.order = order;
+        }
+
+        public int size() { return order.length; }
+
+        /** The metrics with each trial counted {@code weights[i]} times ({@code null}: once each). */
+        public Result metrics(int[] weights) {
+            int n = order.length;
+            if (weights != null && weights.length != n) throw new IllegalArgumentException(n + " trials but " + weights.length + " weights");
+            long targets = 0, nonTargets = 0;
+            for (int i = 0; i < n; i++) {
+                long w = weights == null ? 1 : weights[i];
+                if (w < 0) throw new IllegalArgumentException("negative weight " + w + " at trial " + (i + 1));
+                if (labels[i] == 1) targets += w; else nonTargets += w;
             }
-            sw.point(s, acceptedTargets, acceptedNon);
+            if (targets == 0 || nonTargets == 0)
+                throw new IllegalArgumentException("need both target and non-target trials (" + targets + " / " + nonTargets + ")");
+            // operating points: "accept nothing", then one after each group of equal scores
+            Sweep sw = new Sweep(targets, nonTargets);
+            sw.point(Double.POSITIVE_INFINITY, 0, 0);
+            long acceptedTargets = 0, acceptedNon = 0;
+            for (int i = 0; i < n; ) {
+                double s = scores[order[i]];
+                for (; i < n && scores[order[i]] == s; i++) {
+                    int t = order[i];
+                    long w = weights == null ? 1 : weights[t];
+                    if (labels[t] == 1) acceptedTargets += w; else acceptedNon += w;
+                }
+                sw.point(s, acceptedTargets, acceptedNon);
+            }
+            return new Result(sw.eer, sw.eerThreshold, sw.dcf05, sw.dcf01, Math.toIntExact(targets), Math.toIntExact(nonTargets));
         }
-        return new Result(sw.eer, sw.eerThreshold, sw.dcf05, sw.dcf01, targets, nonTargets);
     }
 
     private static final class Sweep {
-        final int targets, nonTargets;
+        final long targets, nonTargets;
         double bestGap = Double.POSITIVE_INFINITY, eer = 1, eerThreshold, dcf05 = Double.POSITIVE_INFINITY, dcf01 = Double.POSITIVE_INFINITY;
 
-        Sweep(int targets, int nonTargets) {
+        Sweep(long targets, long nonTargets) {
             this.targets = targets;
             this.nonTargets = nonTargets;
         }
 
-        void point(double threshold, int acceptedTargets, int acceptedNon) {
+        void point(double threshold, long acceptedTargets, long acceptedNon) {
             double frr = (targets - acceptedTargets) / (double) targets, far = acceptedNon / (double) nonTargets;
             double gap = Math.abs(frr - far);
             if (gap < bestGap) { bestGap = gap; eer = Math.max(frr, far); eerThreshold = threshold; }
@@ -66,11 +114,5 @@ public final class Eer {
 
     static double dcf(double pMiss, double pFa, double pTarget) {
         return (pMiss * pTarget + pFa * (1 - pTarget)) / Math.min(pTarget, 1 - pTarget);
-    }
-
-    public static Result compute(float[] scores, int[] labels) {
-        double[] d = new double[scores.length];
-        for (int i = 0; i < d.length; i++) d[i] = scores[i];
-        return compute(d, labels);
     }
 }

@@ -1,9 +1,6 @@
 package org.voxkd.eval;
 
-import java.util.Arrays;
-import org.voxkd.engine.Philox;
-
-/** Cosine scoring of crop embeddings and a bootstrap interval for the EER. */
+/** Cosine scoring of crop embeddings (intervals: {@code org.voxkd.stats.SpeakerBootstrap}). */
 public final class Scoring {
     private Scoring() {}
 
@@ -28,38 +25,5 @@ public final class Scoring {
                 sum += dot;
             }
         return sum / ((double) a.length * b.length);
-    }
-
-    /** A percentile bootstrap interval for the EER: trials resampled with replacement, seeded. */
-    public record Interval(double low, double high, int resamples) {}
-
-    public static Interval eerInterval(double[] scores, int[] labels, int resamples, long seed) {
-        int n = scores.length;
-        double[] eers = new double[resamples];
-        double[] s = new double[n];
-        int[] l = new int[n];
-        Philox.Stream rnd = new Philox.Stream(seed, 0xB00757L);
-        int done = 0;
-        for (int r = 0; r < resamples; r++) {
-            int t = 0;
-            for (int i = 0; i < n; i++) {
-                int k = rnd.nextInt(n);
-                s[i] = scores[k];
-                l[i] = labels[k];
-                t += l[i];
-            }
-            if (t == 0 || t == n) continue; // a resample with one class has no EER
-            eers[done++] = Eer.compute(s, l).eer();
-        }
-        double[] ok = Arrays.copyOf(eers, done);
-        Arrays.sort(ok);
-        return new Interval(percentile(ok, 0.025), percentile(ok, 0.975), done);
-    }
-
-    static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) return Double.NaN;
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 }

@@ -7,22 +7,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.voxkd.data.Lists;
+import org.voxkd.stats.Interval;
+import org.voxkd.stats.Metric;
+import org.voxkd.stats.SpeakerBootstrap;
+import org.voxkd.stats.TrialSet;
 
 /**
  * Scores a trial list with a model: features of every distinct utterance (computed once, in parallel,
  * and kept for later validations), embeddings in inference mode, cosine scores, EER, minDCF and a
- * bootstrap interval. Trial counts travel with every figure.
+ * 95% interval for the EER from a bootstrap over speakers. Trial counts travel with every figure.
  */
 public final class Verification {
     /** Everything a report needs about one scoring of a trial list. */
-    public record Result(Eer.Result metrics, Scoring.Interval eerInterval, double[] scores, int[] labels) {
+    public record Result(Eer.Result metrics, Interval eerInterval, Interval minDcf05Interval, Interval minDcf01Interval, double[] scores, int[] labels) {
         public int targets() { return metrics.targets(); }
 
         public int nonTargets() { return metrics.nonTargets(); }
 
         /** A one-line summary with counts, and a warning when non-targets are too few for the precision shown. */
         public String summary() {
-            String s = String.format("EER %.2f%% (95%% CI %.2f–%.2f), minDCF(0.05) %.4f, minDCF(0.01) %.4f on %d target / %d non-target trials",
+            String s = String.format("EER %.2f%% (95%% CI %.2f–%.2f, speakers resampled), minDCF(0.05) %.4f, minDCF(0.01) %.4f on %d target / %d non-target trials",
                     100 * metrics.eer(), 100 * eerInterval.low(), 100 * eerInterval.high(), metrics.minDcf05(), metrics.minDcf01(),
                     targets(), nonTargets());
             String w = warning();
@@ -38,12 +42,14 @@ public final class Verification {
     }
 
     private final List<Lists.Trial> trials;
+    private final TrialSet trialSet;
     private final List<String> utterances;
     private final List<List<float[]>> features;
 
     /** Loads the features of every utterance the trials name ({@code crops} crops of {@code frames}, or whole utterances when crops is 0). */
     public Verification(Path root, List<Lists.Trial> trials, int frames, int crops, int threads) throws IOException {
         this.trials = List.copyOf(trials);
+        this.trialSet = TrialSet.of(this.trials);
         this.utterances = List.copyOf(new TreeSet<>(Lists.trialPaths(trials)));
         this.features = UtteranceEmbeddings.features(root, utterances, frames, crops, threads);
     }
@@ -58,10 +64,15 @@ public final class Verification {
         int[] labels = new int[trials.size()];
         for (int i = 0; i < scores.length; i++) {
             Lists.Trial t = trials.get(i);
-            scores[i] = Scoring.score(emb.get(t.enroll()), emb.get(t.test()));
+            // scores are kept at float precision, so a score file written as shortest float strings holds them exactly
+            scores[i] = (float) Scoring.score(emb.get(t.enroll()), emb.get(t.test()));
             labels[i] = t.label();
         }
-        return new Result(Eer.compute(scores, labels), Scoring.eerInterval(scores, labels, 1000, bootstrapSeed), scores, labels);
+        Eer.Ranked ranked = Eer.rank(scores, labels);
+        SpeakerBootstrap boot = new SpeakerBootstrap(trialSet, SpeakerBootstrap.DEFAULT_RESAMPLES, bootstrapSeed);
+        Interval[] ci = new Interval[Metric.values().length];
+        for (Metric m : Metric.values()) ci[m.ordinal()] = boot.distribution(w -> m.of(ranked.metrics(w))).interval(0.95);
+        return new Result(ranked.metrics(null), ci[0], ci[1], ci[2], scores, labels);
     }
 
     /** The score file: "label score enroll test" per trial. */
@@ -69,7 +80,7 @@ public final class Verification {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < trials.size(); i++) {
             Lists.Trial t = trials.get(i);
-            sb.append(t.label()).append(' ').append(String.format("%.6f", r.scores()[i])).append(' ').append(t.enroll()).append(' ').append(t.test()).append('\n');
+            sb.append(t.label()).append(' ').append((float) r.scores()[i]).append(' ').append(t.enroll()).append(' ').append(t.test()).append('\n');
         }
         return sb.toString();
     }

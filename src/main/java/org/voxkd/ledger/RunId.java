@@ -12,8 +12,9 @@ import org.voxkd.data.DatasetHash;
 
 /**
  * A run's identity: the SHA-256 of its resolved configuration (paths made relative to the project, so the
- * same run on another machine has the same id), seeds, code commit (a dirty tree marked as such), data hash
- * and backend. Same inputs, same id; any change, a new id.
+ * same run on another machine has the same id), seed, code fingerprint ({@link CodeFingerprint}: the sources
+ * that compute, whatever git says about them), data hash and backend. Same inputs, same id; any change, a new
+ * id. The commit is kept in the record for provenance only.
  */
 public final class RunId {
     private RunId() {}
@@ -38,11 +39,11 @@ public final class RunId {
         }
     }
 
-    public static String of(ObjectNode portableConfig, long seed, String commit, String dataHash, String backend) throws IOException {
+    public static String of(ObjectNode portableConfig, long seed, String codeFingerprint, String dataHash, String backend) throws IOException {
         ObjectNode key = Ledger.JSON.createObjectNode();
         key.set("config", portableConfig);
         key.put("seed", seed);
-        key.put("commit", commit);
+        key.put("code", codeFingerprint);
         key.put("data_hash", dataHash);
         key.put("backend", backend);
         String canonical = Ledger.JSON.writeValueAsString(Ledger.JSON.treeToValue(key, Object.class));

@@ -41,6 +41,43 @@ public final class Profile {
         return new Profile(name, o, experimentsDir);
     }
 
+    /** The training seeds every arm runs with ({@code seeds: [..]}; one seed, 1, when the profile lists none). */
+    public List<Long> seeds() throws IOException {
+        JsonNode s = tree.get("seeds");
+        if (s == null) return List.of(1L);
+        if (!s.isArray() || s.isEmpty()) throw new IOException("profile " + name + ": seeds must be a non-empty list of integers, e.g. seeds: [1, 2, 3]");
+        List<Long> out = new java.util.ArrayList<>();
+        for (JsonNode v : s) {
+            if (!v.canConvertToExactIntegral() || !v.isIntegralNumber()) throw new IOException("profile " + name + ": seed " + v + " is not an integer");
+            if (out.contains(v.asLong())) throw new IOException("profile " + name + ": seed " + v + " is listed twice");
+            out.add(v.asLong());
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * How the report compares arms, declared before the runs: the equivalence margin of the EER in percentage
+     * points ({@code analysis: {equivalence_margin_eer: 0.5}}; 0 = no equivalence claims) and the bootstrap's
+     * resamples.
+     */
+    public ObjectNode analysis() throws IOException {
+        ObjectNode a = YAML.createObjectNode();
+        a.put("equivalence_margin_eer", 0.0);
+        a.put("resamples", 1000);
+        JsonNode given = tree.get("analysis");
+        if (given != null) {
+            if (!given.isObject()) throw new IOException("profile " + name + ": analysis must be a mapping");
+            for (var it = given.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!a.has(e.getKey())) throw new IOException("profile " + name + ": unknown analysis key " + e.getKey() + " (known: equivalence_margin_eer, resamples)");
+                if (!e.getValue().isNumber() || e.getValue().asDouble() < 0) throw new IOException("profile " + name + ": analysis." + e.getKey() + " must be a non-negative number");
+                a.set(e.getKey(), e.getValue());
+            }
+        }
+        if (a.get("resamples").asInt() < 100) throw new IOException("profile " + name + ": analysis.resamples must be at least 100");
+        return a;
+    }
+
     /** The synthetic corpus this profile uses ({synthvox: profile, seed}), or null when it reads user data. */
     public JsonNode corpus() { return tree.get("corpus"); }
 

@@ -11,17 +11,19 @@ import org.voxkd.ledger.Ledger;
 import org.voxkd.train.TrainConfig;
 
 /**
- * A ledger record: what ran (id, experiment, profile, portable configuration, seed, commit, data hash,
- * backend, device, JVM), when, what came out (parameters, best and final validation figures with their
- * interval and trial counts, throughput) and the artifacts with their SHA-256.
+ * A ledger record: what ran (id, experiment, profile, portable configuration, seed, code fingerprint, commit,
+ * data hash, backend, device, and the environment that decides the bits: CPU, JVM, OpenBLAS core, threads),
+ * when, what came out (parameters; the validation figures of the selected and the last validated epoch; the
+ * test figures of the selected and the last weights, with intervals and trial counts; throughput) and the
+ * artifacts with their SHA-256.
  */
 final class Records {
     private Records() {}
 
-    static final String[] ARTIFACTS = {"config.json", "epochs.csv", "scores.txt", "best.ckpt"};
+    static final String[] ARTIFACTS = {"config.json", "epochs.csv", "scores.txt", "test_scores.txt", "best.ckpt"};
 
     static ObjectNode build(String id, String experiment, String profile, TrainConfig cfg, ObjectNode portableConfig, String commit,
-                            String dataHash, String teacherRun, Instant start, Instant end, ObjectNode done, Path results, String dir)
+                            String fingerprint, String dataHash, String teacherRun, Instant start, Instant end, ObjectNode done, Path results, String dir)
             throws IOException {
         ObjectNode r = Ledger.JSON.createObjectNode();
         r.put("id", id);
@@ -31,11 +33,12 @@ final class Records {
         r.put("dir", dir);
         r.set("config", portableConfig);
         r.put("seed", cfg.seed());
+        r.put("code_fingerprint", fingerprint);
         r.put("commit", commit);
         r.put("data_hash", dataHash);
         r.put("backend", done.get("backend").asText());
         r.put("device", done.get("device").asText());
-        r.put("jvm", "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")");
+        r.set("environment", done.get("environment"));
         r.put("start", start.toString());
         r.put("end", end.toString());
         r.put("seconds", done.get("seconds").asDouble());
@@ -57,10 +60,13 @@ final class Records {
             last = h;
             if (best == null || h.get("eer").asDouble() < best.get("eer").asDouble()) best = h;
         }
+        r.put("selection", done.path("selection").asText());
         if (best != null) {
-            r.set("best", metrics(best));
-            r.set("final", metrics(last));
+            ObjectNode v = r.putObject("validation");
+            v.set("best", metrics(best));
+            v.set("last", metrics(last));
         }
+        if (done.has("test")) r.set("test", done.get("test"));
         r.put("train_samples_per_s", history.size() == 0 ? 0 : sps / history.size());
         ObjectNode art = r.putObject("artifacts");
         for (String a : ARTIFACTS) {

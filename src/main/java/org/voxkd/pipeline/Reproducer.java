@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.voxkd.data.SynthVox;
+import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.GitInfo;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.ledger.RunId;
@@ -19,9 +20,11 @@ import org.voxkd.train.TrainConfig;
 import org.voxkd.train.Trainer;
 
 /**
- * `voxkd reproduce`: the corpus (generated if needed), the teacher, then every student against the teacher's
- * checkpoint, each run skipped when the ledger already holds a complete run with the same id; one ledger
- * record per finished run. Runs go to {@code results/runs/<id>} through an {@link Executor}.
+ * `voxkd reproduce`: the corpus (generated if needed), then for each training seed of the profile the teacher
+ * and every student against that seed's teacher checkpoint, each run skipped when the ledger already holds a
+ * complete run with the same id; one ledger record per finished run. Runs go to {@code results/runs/<id>}
+ * through an {@link Executor}. The profile's analysis settings (seeds, equivalence margin) are written to
+ * {@code results/profiles/<profile>.json} for the report.
  */
 public final class Reproducer {
     private final Path root, results;
@@ -31,6 +34,7 @@ public final class Reproducer {
     private final String backend, device;
     private final boolean force;
     private final Path dataDir;
+    private List<Long> seeds;
 
     public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, boolean force,
                       Path dataDir, PrintStream log) {
@@ -45,20 +49,32 @@ public final class Reproducer {
         this.log = log;
     }
 
-    /** Runs (or skips) every experiment; returns the records of the runs now in the ledger, in order. */
+    /** Overrides the profile's seeds ({@code voxkd reproduce --seeds 1,2,3}); null keeps them. */
+    public Reproducer withSeeds(List<Long> seeds) {
+        this.seeds = seeds;
+        return this;
+    }
+
+    /** Runs (or skips) every experiment for every seed; returns the records of the runs now in the ledger, in order. */
     public List<ObjectNode> run() throws IOException {
         long t0 = System.nanoTime();
         ObjectNode data = dataSection();
-        String commit = GitInfo.commit(root);
+        String fingerprint = CodeFingerprint.checked(root), commit = GitInfo.commit(root);
+        List<Long> runSeeds = seeds != null ? seeds : profile.seeds();
+        writeAnalysis(runSeeds);
         Ledger ledger = new Ledger(results);
-        Map<String, ObjectNode> done = new LinkedHashMap<>();
         List<ObjectNode> out = new ArrayList<>();
         String dataHash = null;
-        int i = 0;
-        for (String exp : Profile.EXPERIMENTS) {
+        int i = 0, total = runSeeds.size() * Profile.EXPERIMENTS.size();
+        log.printf("profile %s: %d experiments × %d seeds %s, code fingerprint %s (commit %s)%n", profile.name, Profile.EXPERIMENTS.size(),
+                runSeeds.size(), runSeeds, fingerprint, commit);
+        for (long seed : runSeeds) {
+          Map<String, ObjectNode> done = new LinkedHashMap<>();
+          for (String exp : Profile.EXPERIMENTS) {
             i++;
             ObjectNode tree = profile.experiment(exp);
             Profile.merge(tree, Ledger.JSON.createObjectNode().set("data", data));
+            tree.put("seed", seed);
             String teacherRun = null;
             JsonNode t = tree.path("teacher");
             if (t.has("run")) {
@@ -70,9 +86,9 @@ public final class Reproducer {
             }
             TrainConfig cfg = TrainConfig.fromTree(tree, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
             if (dataHash == null) dataHash = Trainer.dataHash(cfg);
-            String id = RunId.of(RunId.portable(cfg.toTree(), root), cfg.seed(), commit, dataHash, cfg.backend());
+            String id = RunId.of(RunId.portable(cfg.toTree(), root), cfg.seed(), fingerprint, dataHash, cfg.backend());
             ObjectNode existing = ledger.find(id).filter(r -> "complete".equals(r.path("status").asText())).orElse(null);
-            String head = String.format("[%d/%d] %s (run %s)", i, Profile.EXPERIMENTS.size(), exp, id);
+            String head = String.format("[%d/%d] %s seed %d (run %s)", i, total, exp, seed, id);
             if (existing != null && !force) {
                 log.println(head + ": complete in the ledger, skipped (--force re-runs)");
                 if (teacherRun == null && exp.equals("teacher") && !Files.exists(results.resolve(existing.get("dir").asText()).resolve("best.ckpt")))
@@ -86,14 +102,27 @@ public final class Reproducer {
             log.printf("%s: training (%.0f s elapsed in this reproduction)%n", head, (System.nanoTime() - t0) / 1e9);
             Instant start = Instant.now();
             ObjectNode rec = executor.run(cfg, results.resolve(dirName));
-            ObjectNode record = Records.build(id, exp, profile.name, cfg, RunId.portable(cfg.toTree(), root), commit, dataHash, teacherRun,
-                    start, Instant.now(), rec, results, dirName);
+            ObjectNode record = Records.build(id, exp, profile.name, cfg, RunId.portable(cfg.toTree(), root), commit, fingerprint, dataHash,
+                    teacherRun, start, Instant.now(), rec, results, dirName);
             ledger.append(record);
             done.put(exp, record);
             out.add(record);
+          }
         }
         log.printf("reproduction of profile %s finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return out;
+    }
+
+    /** results/profiles/NAME.json: the seeds and the comparison settings the report applies to this profile's runs. */
+    private void writeAnalysis(List<Long> runSeeds) throws IOException {
+        ObjectNode a = Ledger.JSON.createObjectNode();
+        a.put("profile", profile.name);
+        var s = a.putArray("seeds");
+        runSeeds.forEach(s::add);
+        a.set("analysis", profile.analysis());
+        var e = a.putArray("experiments");
+        Profile.EXPERIMENTS.forEach(e::add);
+        org.voxkd.io.AtomicFiles.writeString(results.resolve("profiles").resolve(profile.name + ".json"), a.toPrettyString() + "\n");
     }
 
     /** Data paths: the profile's synthetic corpus under data/ (generated when missing), or lists under --data. */
@@ -107,13 +136,14 @@ public final class Reproducer {
             SynthVox.Manifest m = SynthVox.ensure(SynthVox.Profile.named(p), seed, dir, log);
             d.put("train_list", m.trainList().toString());
             d.put("train_root", m.wavRoot().toString());
-            d.put("trials", m.trialList().toString());
+            d.put("val_trials", m.valTrials().toString());
+            d.put("test_trials", m.testTrials().toString());
             d.put("trial_root", m.wavRoot().toString());
             return d;
         }
         if (dataDir == null) throw new IOException("profile " + profile.name + " reads your data: pass --data DIR (see experiments/profiles/" + profile.name + ".yaml)");
         JsonNode pd = profile.data();
-        for (String k : new String[] {"train_list", "train_root", "trials", "trial_root"})
+        for (String k : new String[] {"train_list", "train_root", "val_trials", "test_trials", "trial_root"})
             if (pd.has(k)) d.put(k, dataDir.resolve(pd.get(k).asText()).toAbsolutePath().normalize().toString());
         if (pd.has("workers")) d.put("workers", pd.get("workers").asInt());
         return d;

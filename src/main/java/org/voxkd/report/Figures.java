@@ -4,47 +4,68 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+import org.voxkd.stats.Interval;
+import org.voxkd.stats.Metric;
 
-/** The report's figures, as SVG text keyed by file name. */
+/** The report's figures, as SVG text keyed by file name; curves are means over seeds. */
 public final class Figures {
     private Figures() {}
 
-    public static Map<String, String> all(Results res) {
+    public static Map<String, String> all(Results res, Compare cmp) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("eer-per-epoch.svg", eerPerEpoch(res));
         m.put("kd-loss-per-epoch.svg", kdLossPerEpoch(res));
-        m.put("params-vs-eer.svg", paramsVsEer(res));
+        m.put("params-vs-eer.svg", paramsVsEer(res, cmp));
         return m;
+    }
+
+    /** The mean over seeds of a per-epoch figure, at every epoch at least one seed recorded (and validated, if asked). */
+    static List<Svg.Point> meanCurve(Arm a, ToDoubleFunction<Run.Epoch> f, boolean validated, double scale) {
+        TreeSet<Integer> epochs = new TreeSet<>();
+        for (Run r : a.runs()) for (Run.Epoch e : r.history()) if (!validated || e.validation().isPresent()) epochs.add(e.epoch());
+        List<Svg.Point> p = new ArrayList<>();
+        for (int n : epochs) {
+            double[] v = a.runs().stream().map(r -> r.epoch(n)).flatMap(Optional::stream).filter(e -> !validated || e.validation().isPresent())
+                    .mapToDouble(f).toArray();
+            double sum = 0;
+            for (double x : v) sum += x;
+            if (v.length > 0) p.add(new Svg.Point(n, scale * sum / v.length));
+        }
+        return p;
     }
 
     static String eerPerEpoch(Results res) {
         List<Svg.Series> s = new ArrayList<>();
-        for (Run r : res.present()) {
-            List<Svg.Point> p = new ArrayList<>();
-            for (Run.Epoch e : r.history()) e.validation().ifPresent(v -> p.add(new Svg.Point(e.epoch(), 100 * v.eer())));
-            if (!p.isEmpty()) s.add(new Svg.Series(r.experiment(), p));
+        for (Arm a : res.present()) {
+            List<Svg.Point> p = meanCurve(a, e -> e.validation().get().eer(), true, 100);
+            if (!p.isEmpty()) s.add(new Svg.Series(a.experiment(), p));
         }
-        return Svg.lines("Validation EER per epoch (profile " + res.profile() + ")", "epoch", "EER (%)", s, false);
+        return Svg.lines("Validation EER per epoch, mean over seeds (profile " + res.profile() + ")", "epoch", "EER (%)", s, false);
     }
 
     static String kdLossPerEpoch(Results res) {
         List<Svg.Series> s = new ArrayList<>();
-        for (Run r : res.present()) {
-            if (!r.distills()) continue;
-            List<Svg.Point> p = new ArrayList<>();
-            for (Run.Epoch e : r.history()) if (e.lossKd() > 0) p.add(new Svg.Point(e.epoch(), e.lossKd()));
-            if (!p.isEmpty()) s.add(new Svg.Series(r.experiment(), p));
+        for (Arm a : res.present()) {
+            if (!a.distills()) continue;
+            List<Svg.Point> p = meanCurve(a, Run.Epoch::lossKd, false, 1).stream().filter(x -> x.y() > 0).toList();
+            if (!p.isEmpty()) s.add(new Svg.Series(a.experiment(), p));
         }
-        return Svg.lines("Distillation loss per epoch (log scale, profile " + res.profile() + ")", "epoch", "L_kd", s, true);
+        return Svg.lines("Distillation loss per epoch, mean over seeds (log scale, profile " + res.profile() + ")", "epoch", "L_kd", s, true);
     }
 
-    static String paramsVsEer(Results res) {
+    static String paramsVsEer(Results res, Compare cmp) {
         List<Svg.Series> s = new ArrayList<>();
-        for (Run r : res.present()) {
-            Run.Metrics b = r.best();
-            if (b == null) continue;
-            s.add(new Svg.Series(r.experiment(), List.of(new Svg.Point(r.parameters() / 1e3, 100 * b.eer(), 100 * b.eerLow(), 100 * b.eerHigh()))));
+        for (Arm a : res.present()) {
+            Compare.ArmFigure f = cmp.test(a, Metric.EER);
+            if (f.summary() == null) continue;
+            Interval ci = f.speakers95();
+            double lo = ci.defined() ? ci.low() : f.summary().mean(), hi = ci.defined() ? ci.high() : f.summary().mean();
+            s.add(new Svg.Series(a.experiment(), List.of(new Svg.Point(a.first().parameters() / 1e3, 100 * f.summary().mean(), 100 * lo, 100 * hi))));
         }
-        return Svg.scatter("Parameters vs best EER with 95% intervals (profile " + res.profile() + ")", "parameters (thousands)", "EER (%)", s);
+        return Svg.scatter("Parameters vs test EER (mean over seeds) with 95% intervals over test speakers (profile " + res.profile() + ")",
+                "parameters (thousands)", "EER (%)", s);
     }
 }

@@ -23,6 +23,28 @@ public final class Fmt {
         return m == null || Double.isNaN(m.eerLow()) ? NA : "[" + pct(m.eerLow()) + ", " + pct(m.eerHigh()) + "]";
     }
 
+    /** An interval of fractions as percentages: "[31.31, 45.84]". */
+    public static String ci(org.voxkd.stats.Interval i) {
+        return i == null || !i.defined() ? NA : "[" + pct(i.low()) + ", " + pct(i.high()) + "]";
+    }
+
+    /** An interval of a difference of fractions, in signed points: "[-1.20, +0.35]". */
+    public static String pointsCi(org.voxkd.stats.Interval i) {
+        return i == null || !i.defined() ? NA : "[" + points(i.low()) + ", " + points(i.high()) + "]";
+    }
+
+    /** Mean ± standard deviation over seeds, as percentages: "12.34 ± 0.56" (one seed: "12.34"). */
+    public static String pctMeanSd(org.voxkd.stats.SeedStats.Summary s) {
+        if (s == null) return NA;
+        return s.n() < 2 ? pct(s.mean()) : pct(s.mean()) + " ± " + pct(s.sd());
+    }
+
+    /** Mean ± standard deviation with fixed decimals (minDCF, losses). */
+    public static String meanSd(org.voxkd.stats.SeedStats.Summary s, int decimals) {
+        if (s == null) return NA;
+        return s.n() < 2 ? fixed(s.mean(), decimals) : fixed(s.mean(), decimals) + " ± " + fixed(s.sd(), decimals);
+    }
+
     public static String fixed(double v, int decimals) {
         return Double.isNaN(v) || Double.isInfinite(v) ? NA : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }

@@ -1,23 +1,23 @@
 package org.voxkd.report;
 
 import java.util.List;
+import org.voxkd.stats.Verdict;
 
 /**
- * The original's findings as testable statements about two runs A and B (lower EER is better), and the
- * verdict rule. With only one run per arm, the 95% EER intervals are the measure of noise:
+ * The original's findings as testable statements about two arms A and B (lower EER is better), judged only by
+ * the rules of {@link Verdict} on the paired test-EER difference A − B (intervals over test speakers and over
+ * seeds):
  * <ul>
- * <li>"A better than B": supported when A's EER is lower and the intervals are disjoint; not supported when
- *     A's EER is higher and the intervals are disjoint; within noise when they overlap.</li>
- * <li>"A ≈ B": supported when the intervals overlap (the runs cannot be told apart); not supported otherwise.</li>
+ * <li>"A better than B": supported when A is better; not supported when A is worse or shown equivalent;
+ *     inconclusive otherwise.</li>
+ * <li>"A ≈ B": supported only when shown equivalent within the profile's margin; not supported when one is
+ *     better; inconclusive otherwise (overlapping intervals are not evidence of equality).</li>
  * </ul>
  */
 public final class Hypotheses {
     private Hypotheses() {}
 
     public enum Kind { BETTER, SIMILAR }
-
-    public static final String SUPPORTED = "supported", NOT_SUPPORTED = "not supported", WITHIN_NOISE = "within noise (intervals overlap)",
-            SIMILAR_SUPPORTED = "supported (within noise, intervals overlap)";
 
     /** One statement: {@code a} compared with {@code b}. */
     public record Hypothesis(String key, String statement, Kind kind, String a, String b) {}
@@ -32,12 +32,15 @@ public final class Hypotheses {
             new Hypothesis("kd-helps-small", "distillation helps the small student (vs no teacher)", Kind.BETTER, Experiments.V2, Experiments.NOKD),
             new Hypothesis("kd-helps-large", "distillation helps the large student (α 0.4, vs no teacher)", Kind.BETTER, Experiments.LOWALPHA, Experiments.LARGE_NOKD));
 
-    /** The verdict on "A better than B" or "A ≈ B"; {@link Fmt#NOT_RUN} when either run is missing. */
-    public static String verdict(Kind kind, Run.Metrics a, Run.Metrics b) {
-        if (a == null || b == null) return Fmt.NOT_RUN;
-        boolean overlap = a.overlaps(b);
-        if (kind == Kind.SIMILAR) return overlap ? SIMILAR_SUPPORTED : NOT_SUPPORTED;
-        if (overlap) return WITHIN_NOISE;
-        return a.eer() < b.eer() ? SUPPORTED : NOT_SUPPORTED;
+    /** The verdict on the statement from a comparison of A with B. */
+    public static String verdict(Kind kind, Compare.Comparison c, double margin) {
+        if (!c.ok()) return c.problem();
+        String eq = "equivalent within ±" + Fmt.fixed(100 * margin, 2) + " points";
+        return switch (c.decision().verdict()) {
+            case BETTER -> kind == Kind.BETTER ? "supported (A better)" : "not supported (A better)";
+            case WORSE -> "not supported (A worse)";
+            case EQUIVALENT -> kind == Kind.SIMILAR ? "supported (" + eq + ")" : "not supported (" + eq + ")";
+            case INCONCLUSIVE -> "inconclusive (" + c.decision().reason() + ")";
+        };
     }
 }

@@ -62,6 +62,7 @@ public final class Latex {
                 case '²' -> b.append("$^2$");
                 case '"' -> b.append("\\textquotedbl{}");
                 case '≥' -> b.append("$\\geq$");
+                case '→' -> b.append("$\\rightarrow$");
                 default -> b.append(c);
             }
         }

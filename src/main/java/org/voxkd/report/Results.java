@@ -9,42 +9,83 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * The runs of one profile read from a results directory ({@code ledger.jsonl}, {@code runs/<id>/epochs.csv}).
- * Per experiment the latest complete record (last in the file) wins. The per-epoch history comes from the
- * record; when a record carries none, from the run's {@code epochs.csv}.
+ * The runs of one profile read from a results directory ({@code ledger.jsonl}, {@code runs/<id>/}, and
+ * {@code profiles/<profile>.json} for the declared analysis settings). A report never mixes code: only records
+ * made with one code fingerprint are used — that of the profile's most recent record — and the others are
+ * counted and named. Per (experiment, seed) the latest complete record wins.
  */
 public final class Results {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final String profile;
-    private final Map<String, Run> runs;
+    private final String profile, fingerprint;
+    private final Map<String, Arm> arms;
+    private final List<String> commits;
+    private final Map<String, Integer> otherFingerprints;
+    private final double margin;
+    private final int resamples;
+    private final List<Long> seeds;
 
-    public Results(String profile, Map<String, Run> runs) {
+    public Results(String profile, String fingerprint, Map<String, Arm> arms, List<String> commits, Map<String, Integer> otherFingerprints,
+                   double margin, int resamples, List<Long> seeds) {
         this.profile = profile;
-        this.runs = runs;
+        this.fingerprint = fingerprint;
+        this.arms = arms;
+        this.commits = commits;
+        this.otherFingerprints = otherFingerprints;
+        this.margin = margin;
+        this.resamples = resamples;
+        this.seeds = seeds;
     }
 
-    public String profile() {
-        return profile;
+    public String profile() { return profile; }
+
+    /** The code fingerprint every shown run was made with ("none" without runs). */
+    public String fingerprint() { return fingerprint; }
+
+    /** The commits (provenance) of the shown runs. */
+    public List<String> commits() { return commits; }
+
+    /** Records of this profile left out because another code made them: fingerprint → count. */
+    public Map<String, Integer> otherFingerprints() { return otherFingerprints; }
+
+    /** The equivalence margin of the EER, as a fraction (0: no equivalence claims). */
+    public double margin() { return margin; }
+
+    public int resamples() { return resamples; }
+
+    /** The seeds the profile declares (or those present). */
+    public List<Long> seeds() { return seeds; }
+
+    /** The arm of this experiment, or empty when it was not run (under this profile and code). */
+    public Optional<Arm> get(String experiment) {
+        return Optional.ofNullable(arms.get(experiment));
     }
 
-    /** The run of this experiment, or empty when it was not run (under this profile). */
-    public Optional<Run> get(String experiment) {
-        return Optional.ofNullable(runs.get(experiment));
-    }
-
-    /** The runs present, in report order. */
-    public List<Run> present() {
-        List<Run> l = new ArrayList<>();
+    /** The arms present, in report order. */
+    public List<Arm> present() {
+        List<Arm> l = new ArrayList<>();
         for (String e : Experiments.ALL) get(e).ifPresent(l::add);
-        runs.keySet().stream().filter(k -> !Experiments.ALL.contains(k)).sorted().forEach(k -> l.add(runs.get(k)));
+        arms.keySet().stream().filter(k -> !Experiments.ALL.contains(k)).sorted().forEach(k -> l.add(arms.get(k)));
         return l;
+    }
+
+    /** Every run shown, arm by arm. */
+    public List<Run> runs() {
+        return present().stream().flatMap(a -> a.runs().stream()).toList();
+    }
+
+    /** Whether any shown run selected and reported on the same trial list. */
+    public boolean anySameList() {
+        return runs().stream().anyMatch(Run::sameList);
     }
 
     /** Loads the ledger under {@code dir}; {@code profile} null means the profile of the last record. */
@@ -64,22 +105,57 @@ public final class Results {
             }
         }
         if (profile == null) profile = records.isEmpty() ? "none" : records.get(records.size() - 1).path("profile").asText("none");
-        Map<String, Run> runs = new LinkedHashMap<>();
+        List<JsonNode> mine = new ArrayList<>();
         for (JsonNode r : records)
-            if (profile.equals(r.path("profile").asText()) && "complete".equals(r.path("status").asText()))
-                runs.put(r.path("experiment").asText(), run(dir, r));
-        return new Results(profile, runs);
+            if (profile.equals(r.path("profile").asText()) && "complete".equals(r.path("status").asText())) mine.add(r);
+        String fingerprint = mine.isEmpty() ? "none" : mine.get(mine.size() - 1).path("code_fingerprint").asText("unknown");
+        Map<String, Integer> others = new TreeMap<>();
+        Map<String, TreeMap<Long, Run>> byArm = new LinkedHashMap<>();
+        LinkedHashSet<String> commits = new LinkedHashSet<>();
+        for (JsonNode r : mine) {
+            String fp = r.path("code_fingerprint").asText("unknown");
+            if (!fp.equals(fingerprint)) {
+                others.merge(fp, 1, Integer::sum);
+                continue;
+            }
+            Run run = run(dir, r);
+            byArm.computeIfAbsent(run.experiment(), k -> new TreeMap<>()).put(run.seed(), run);
+            commits.add(run.commit());
+        }
+        Map<String, Arm> arms = new LinkedHashMap<>();
+        byArm.forEach((k, v) -> arms.put(k, new Arm(k, List.copyOf(v.values()))));
+        double margin = 0;
+        int resamples = org.voxkd.stats.SpeakerBootstrap.DEFAULT_RESAMPLES;
+        List<Long> seeds = new ArrayList<>();
+        Path analysis = dir.resolve("profiles").resolve(profile + ".json");
+        if (Files.exists(analysis)) {
+            JsonNode a = JSON.readTree(analysis.toFile());
+            margin = a.path("analysis").path("equivalence_margin_eer").asDouble(0) / 100;
+            resamples = a.path("analysis").path("resamples").asInt(resamples);
+            for (JsonNode s : a.path("seeds")) seeds.add(s.asLong());
+        }
+        if (seeds.isEmpty()) {
+            TreeSet<Long> present = new TreeSet<>();
+            arms.values().forEach(x -> present.addAll(x.seeds()));
+            seeds.addAll(present);
+        }
+        return new Results(profile, fingerprint, arms, List.copyOf(commits), others, margin, resamples, List.copyOf(seeds));
     }
 
     static Run run(Path dir, JsonNode r) throws IOException {
         JsonNode kd = r.path("distillation");
+        String runDir = r.path("dir").asText("runs/" + r.path("id").asText());
         List<Run.Epoch> history = new ArrayList<>();
         if (r.has("history")) for (JsonNode h : r.get("history")) history.add(epoch(h));
-        else history = epochsCsv(dir.resolve(r.path("dir").asText("runs/" + r.path("id").asText())).resolve("epochs.csv"));
-        return new Run(r.path("id").asText(), r.path("experiment").asText(), r.path("profile").asText(), r.path("model").asText(),
+        else history = epochsCsv(dir.resolve(runDir).resolve("epochs.csv"));
+        Path scores = dir.resolve(runDir).resolve("test_scores.txt");
+        JsonNode v = r.path("validation"), t = r.path("test");
+        return new Run(r.path("id").asText(), r.path("experiment").asText(), r.path("profile").asText(), r.path("seed").asLong(1),
+                r.path("code_fingerprint").asText("unknown"), r.path("commit").asText("unknown"), r.path("model").asText(),
                 r.path("parameters").asLong(), kd.path("loss").asText("none"), kd.path("alpha").asDouble(0), kd.path("tau").asDouble(0),
                 r.path("epochs").asInt(history.size()), r.path("seconds").asDouble(), r.path("train_samples_per_s").asDouble(),
-                metrics(r.get("best")), metrics(r.get("final")), List.copyOf(history));
+                r.path("selection").asText(""), metrics(v.get("best")), metrics(v.get("last")), metrics(t.get("best")), metrics(t.get("last")),
+                t.path("same_as_validation").asBoolean(false), List.copyOf(history), Files.exists(scores) ? TestScores.read(scores) : null);
     }
 
     private static Run.Metrics metrics(JsonNode m) {

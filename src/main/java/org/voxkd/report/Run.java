@@ -4,19 +4,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One complete ledger record, as much of it as the report needs. Rates (EER, shares) are fractions;
- * training accuracy is a percentage, as in {@code epochs.csv}.
+ * One complete ledger record (one arm at one seed), as much of it as the report needs. Rates (EER, shares)
+ * are fractions; training accuracy is a percentage, as in {@code epochs.csv}. {@code scores} is the run's
+ * test score file, when its directory holds one.
  */
-public record Run(String id, String experiment, String profile, String model, long parameters, String kdLoss, double alpha,
-                  double tau, int epochs, double seconds, double samplesPerSecond, Metrics best, Metrics last, List<Epoch> history) {
+public record Run(String id, String experiment, String profile, long seed, String fingerprint, String commit, String model, long parameters,
+                  String kdLoss, double alpha, double tau, int epochs, double seconds, double samplesPerSecond, String selection,
+                  Metrics valBest, Metrics valLast, Metrics testBest, Metrics testLast, boolean sameList, List<Epoch> history, TestScores scores) {
 
-    /** Validation figures of one epoch. */
-    public record Metrics(int epoch, double eer, double eerLow, double eerHigh, double minDcf05, double minDcf01, int targets, int nonTargets) {
-        /** Whether the two 95% intervals share any point. */
-        public boolean overlaps(Metrics o) {
-            return eerLow <= o.eerHigh && o.eerLow <= eerHigh;
-        }
-    }
+    /** Figures of one scoring of a trial list (validation at an epoch, or the test list). */
+    public record Metrics(int epoch, double eer, double eerLow, double eerHigh, double minDcf05, double minDcf01, int targets, int nonTargets) {}
 
     /** One row of {@code epochs.csv}; {@code validation} is empty on epochs without validation. */
     public record Epoch(int epoch, double lr, double loss, double lossCls, double lossKd, double kdLossShare, double kdGradShare,
@@ -35,5 +32,10 @@ public record Run(String id, String experiment, String profile, String model, lo
     /** Seconds of training up to and including epoch {@code n}. */
     public double secondsThrough(int n) {
         return history.stream().filter(e -> e.epoch() <= n).mapToDouble(Epoch::seconds).sum();
+    }
+
+    /** The last recorded epoch number (0 without history). */
+    public int lastEpoch() {
+        return history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
     }
 }

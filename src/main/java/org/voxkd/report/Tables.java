@@ -8,21 +8,34 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import org.voxkd.stats.Metric;
+import org.voxkd.stats.SeedStats;
 
-/** Every table of the report, one method each, built from the results (and, for one table, the original's claims). */
+/**
+ * Every table of the report, one method each, built from the results (and, for one table, the original's
+ * claims). Headline figures are on the test list, at the checkpoint selected on validation, as mean ± sd
+ * over seeds; comparisons are paired by seed, with intervals over test speakers and over seeds, and verdicts
+ * only by the rules of {@link org.voxkd.stats.Verdict}.
+ */
 public final class Tables {
     private final Results res;
     private final Original orig;
+    private final Compare cmp;
 
     public Tables(Results res, Original orig) {
         this.res = res;
         this.orig = orig;
+        this.cmp = new Compare(res);
     }
+
+    public Compare compare() { return cmp; }
 
     /** All tables in report order. */
     public List<Table> all() {
         List<Table> l = new ArrayList<>();
         l.add(summary());
+        l.add(perSeed());
         for (String e : ALL) l.add(trajectory(e));
         l.add(trajectoryComparison());
         l.add(kdLossComparison());
@@ -36,8 +49,12 @@ public final class Tables {
         l.add(hypotheses());
         l.addAll(ablations());
         l.add(originalVsReproduced());
+        for (Table t : l) if (res.anySameList()) t.note(SAME_LIST);
         return l;
     }
+
+    static final String SAME_LIST = "Caution: some runs were given a single trial list, which both selected the checkpoint and reported these "
+            + "figures (selection on the reporting list makes them optimistic).";
 
     private static String[] notRun(String experiment, int columns) {
         String[] r = new String[columns];
@@ -47,17 +64,13 @@ public final class Tables {
         return r;
     }
 
-    private static String alpha(Run r) {
-        return r.distills() ? Fmt.fixed(r.alpha(), 1) : "–";
-    }
-
-    private static String eer(Run.Metrics m) {
-        return m == null ? Fmt.NA : Fmt.pct(m.eer());
+    private static String alpha(Arm a) {
+        return a.distills() ? Fmt.fixed(a.first().alpha(), 1) : "–";
     }
 
     private String notRunNote(List<String> experiments) {
         List<String> missing = experiments.stream().filter(e -> res.get(e).isEmpty()).toList();
-        return missing.isEmpty() ? null : "Not run under profile " + res.profile() + ": " + String.join(", ", missing) + ".";
+        return missing.isEmpty() ? null : "Not run under profile " + res.profile() + " at code " + res.fingerprint() + ": " + String.join(", ", missing) + ".";
     }
 
     private Table withNotRun(Table t, List<String> experiments) {
@@ -65,237 +78,301 @@ public final class Tables {
         return n == null ? t : t.note(n);
     }
 
+    private static double testEer(Run r) { return r.testBest() == null ? Double.NaN : r.testBest().eer(); }
+
+    /** What stands behind the test figures: the list's counts and speakers. */
+    private String testBasis() {
+        Optional<Run> any = res.runs().stream().filter(r -> r.testBest() != null).findFirst();
+        if (any.isEmpty()) return "No run has test figures.";
+        Run r = any.get();
+        String speakers = r.scores() == null ? "" : " of " + r.scores().trials().speakerCount() + " speakers";
+        return "Test list: " + Fmt.count(r.testBest().targets() + r.testBest().nonTargets()) + " trials (" + Fmt.count(r.testBest().targets())
+                + " target, " + Fmt.count(r.testBest().nonTargets()) + " non-target)" + speakers + ", scored once per run after training.";
+    }
+
+    private String seedsText() {
+        return res.seeds().size() + " seed" + (res.seeds().size() == 1 ? "" : "s") + " " + res.seeds();
+    }
+
     public Table summary() {
-        Table t = new Table("summary", "Performance summary", "lllrrrlrrrrrr", "Experiment", "Model", "KD loss", "α", "Parameters",
-                "Best EER (%)", "95% CI (%)", "minDCF 0.05", "minDCF 0.01", "Best epoch", "Final EER (%)", "Target trials", "Non-target trials");
-        t.caption("Best validation epoch of each experiment (profile " + res.profile() + "); EER with its 95% confidence interval, "
-                + "minDCF at P_target 0.05 and 0.01, and the trial counts behind them. Final EER is the last validated epoch.");
+        Table t = new Table("summary", "Performance summary (test list)", "lllrrrrlrrrlr", "Experiment", "Model", "KD loss", "α", "Parameters", "Seeds",
+                "Test EER (%)", "95% CI (%)", "minDCF 0.05", "minDCF 0.01", "Val EER (%)", "Selected epochs", "Last-epoch test EER (%)");
+        t.caption("Each arm trained with " + seedsText() + " (profile " + res.profile() + "). The checkpoint of each run is selected on the "
+                + "validation list (best validation EER); test figures are mean ± sd over seeds, the 95% CI is that of the seed mean from a bootstrap "
+                + "over test speakers (" + res.resamples() + " resamples). " + testBasis() + " 'Last-epoch' uses the final weights instead of the selected ones.");
         for (String e : ALL) {
-            Optional<Run> o = res.get(e);
+            Optional<Arm> o = res.get(e);
             if (o.isEmpty()) {
                 t.row(notRun(e, 13));
                 continue;
             }
-            Run r = o.get();
-            Run.Metrics b = r.best();
-            t.row(e, r.model(), r.kdLoss(), alpha(r), Fmt.count(r.parameters()), eer(b), Fmt.ci(b),
-                    b == null ? Fmt.NA : Fmt.fixed(b.minDcf05(), 4), b == null ? Fmt.NA : Fmt.fixed(b.minDcf01(), 4),
-                    b == null ? Fmt.NA : Integer.toString(b.epoch()), eer(r.last()),
-                    b == null ? Fmt.NA : Fmt.count(b.targets()), b == null ? Fmt.NA : Fmt.count(b.nonTargets()));
+            Arm a = o.get();
+            Run r = a.first();
+            Compare.ArmFigure f = cmp.test(a, Metric.EER);
+            t.row(e, r.model(), r.kdLoss(), alpha(a), Fmt.count(r.parameters()), Integer.toString(a.runs().size()), Fmt.pctMeanSd(f.summary()),
+                    Fmt.ci(f.speakers95()), Fmt.meanSd(a.summary(x -> x.testBest() == null ? Double.NaN : x.testBest().minDcf05()), 4),
+                    Fmt.meanSd(a.summary(x -> x.testBest() == null ? Double.NaN : x.testBest().minDcf01()), 4),
+                    Fmt.pctMeanSd(a.summary(x -> x.valBest() == null ? Double.NaN : x.valBest().eer())),
+                    a.runs().stream().map(x -> x.testBest() == null ? Fmt.NA : x.testBest().epoch() + "/" + x.lastEpoch()).collect(Collectors.joining(", ")),
+                    Fmt.pctMeanSd(a.summary(x -> x.testLast() == null ? Double.NaN : x.testLast().eer())));
         }
+        return t.note("Selected epochs: selected/last epoch of each seed, in seed order.");
+    }
+
+    /** Every run's own test figures: what the means above are made of. */
+    public Table perSeed() {
+        Table t = new Table("per-seed", "Test figures of every run", "lrlrlrrrr", "Experiment", "Seed", "Run", "Test EER (%)", "95% CI (%)",
+                "minDCF 0.05", "minDCF 0.01", "Selected epoch", "Val EER (%)");
+        t.caption("One row per run; the interval of each run is from the bootstrap over test speakers. Run ids refer to results/ledger.jsonl.");
+        for (Arm a : res.present())
+            for (Run r : a.runs()) {
+                Run.Metrics m = r.testBest();
+                t.row(a.experiment(), Long.toString(r.seed()), r.id(), m == null ? Fmt.NA : Fmt.pct(m.eer()), Fmt.ci(m), m == null ? Fmt.NA : Fmt.fixed(m.minDcf05(), 4),
+                        m == null ? Fmt.NA : Fmt.fixed(m.minDcf01(), 4), m == null ? Fmt.NA : Integer.toString(m.epoch()),
+                        r.valBest() == null ? Fmt.NA : Fmt.pct(r.valBest().eer()));
+            }
         return t;
     }
 
     public Table trajectory(String e) {
-        Table t = new Table("trajectory-" + e, "Validation trajectory: " + e, "rrrrrlrr", "Epoch", "LR", "Loss", "Train acc (%)", "EER (%)",
-                "95% CI (%)", "minDCF 0.05", "minDCF 0.01");
-        Optional<Run> o = res.get(e);
-        if (o.isEmpty()) {
-            return t.caption(e + " (" + originalName(e) + "): not run under profile " + res.profile() + ".").row("–", Fmt.NOT_RUN, "", "", "", "", "", "");
-        }
-        Run r = o.get();
-        t.caption(e + " (" + originalName(e) + ", run " + r.id() + "): every validated epoch; best epoch "
-                + (r.best() == null ? Fmt.NA : r.best().epoch()) + ".");
-        for (Run.Epoch ep : r.history()) {
-            if (ep.validation().isEmpty()) continue;
-            Run.Metrics m = ep.validation().get();
-            t.row(Integer.toString(ep.epoch()), Fmt.sig(ep.lr()), Fmt.fixed(ep.loss(), 4), Fmt.fixed(ep.accuracy(), 2), Fmt.pct(m.eer()), Fmt.ci(m),
-                    Fmt.fixed(m.minDcf05(), 4), Fmt.fixed(m.minDcf01(), 4));
+        Optional<Arm> o = res.get(e);
+        List<Long> seeds = o.map(Arm::seeds).orElse(List.of());
+        String[] header = new String[4 + seeds.size()];
+        header[0] = "Epoch";
+        header[1] = "LR";
+        header[2] = "Loss (mean)";
+        header[3] = "Train acc (%, mean)";
+        for (int i = 0; i < seeds.size(); i++) header[4 + i] = "Val EER seed " + seeds.get(i) + " (%)";
+        Table t = new Table("trajectory-" + e, "Validation trajectory: " + e, "r".repeat(header.length), header);
+        if (o.isEmpty()) return t.caption(e + " (" + originalName(e) + "): not run under profile " + res.profile() + ".");
+        Arm a = o.get();
+        t.caption(e + " (" + originalName(e) + "): every validated epoch of every seed; loss and accuracy are means over the seeds that trained "
+                + "that epoch (early stopping ends seeds at different epochs). Selected epochs: "
+                + a.runs().stream().map(r -> "seed " + r.seed() + " → " + (r.valBest() == null ? Fmt.NA : r.valBest().epoch())).collect(Collectors.joining(", ")) + ".");
+        TreeSet<Integer> epochs = new TreeSet<>();
+        for (Run r : a.runs()) for (Run.Epoch ep : r.history()) if (ep.validation().isPresent()) epochs.add(ep.epoch());
+        for (int n : epochs) {
+            String[] row = new String[header.length];
+            row[0] = Integer.toString(n);
+            List<Run.Epoch> at = a.runs().stream().map(r -> r.epoch(n)).flatMap(Optional::stream).toList();
+            row[1] = at.isEmpty() ? "" : Fmt.sig(at.get(0).lr());
+            row[2] = Fmt.fixed(at.stream().mapToDouble(Run.Epoch::loss).average().orElse(Double.NaN), 4);
+            row[3] = Fmt.fixed(at.stream().mapToDouble(Run.Epoch::accuracy).average().orElse(Double.NaN), 2);
+            for (int i = 0; i < seeds.size(); i++) {
+                Optional<Run.Epoch> ep = a.runs().get(i).epoch(n);
+                row[4 + i] = ep.flatMap(Run.Epoch::validation).map(v -> Fmt.pct(v.eer())).orElse("");
+            }
+            t.row(row);
         }
         return t;
     }
 
-    /** One column per experiment that ran, one row per epoch recorded by any of them. */
+    /** One column per experiment that ran: the mean over seeds of a per-epoch figure, one row per epoch any seed recorded. */
     private Table perEpoch(String id, String title, List<String> experiments, ToDoubleFunction<Run.Epoch> value, boolean validatedOnly,
                            java.util.function.DoubleFunction<String> fmt) {
-        List<Run> runs = experiments.stream().map(res::get).flatMap(Optional::stream).toList();
-        String[] header = new String[runs.size() + 1];
+        List<Arm> arms = experiments.stream().map(res::get).flatMap(Optional::stream).toList();
+        String[] header = new String[arms.size() + 1];
         header[0] = "Epoch";
-        for (int i = 0; i < runs.size(); i++) header[i + 1] = runs.get(i).experiment();
+        for (int i = 0; i < arms.size(); i++) header[i + 1] = arms.get(i).experiment();
         Table t = new Table(id, title, "r".repeat(header.length), header);
         TreeSet<Integer> epochs = new TreeSet<>();
-        for (Run r : runs) for (Run.Epoch ep : r.history()) if (!validatedOnly || ep.validation().isPresent()) epochs.add(ep.epoch());
+        for (Arm a : arms) for (Run r : a.runs()) for (Run.Epoch ep : r.history()) if (!validatedOnly || ep.validation().isPresent()) epochs.add(ep.epoch());
         for (int n : epochs) {
             String[] row = new String[header.length];
             row[0] = Integer.toString(n);
-            for (int i = 0; i < runs.size(); i++) {
-                Optional<Run.Epoch> ep = runs.get(i).epoch(n);
-                row[i + 1] = ep.isEmpty() || (validatedOnly && ep.get().validation().isEmpty()) ? "" : fmt.apply(value.applyAsDouble(ep.get()));
+            for (int i = 0; i < arms.size(); i++) {
+                double[] v = arms.get(i).runs().stream().map(r -> r.epoch(n)).flatMap(Optional::stream)
+                        .filter(ep -> !validatedOnly || ep.validation().isPresent()).mapToDouble(value).toArray();
+                row[i + 1] = v.length == 0 ? "" : fmt.apply(SeedStats.summary(v).mean()) + (v.length < arms.get(i).runs().size() ? " (" + v.length + ")" : "");
             }
             t.row(row);
         }
-        if (runs.isEmpty()) t.note("No experiment of this table was run under profile " + res.profile() + ".");
+        if (arms.isEmpty()) t.note("No experiment of this table was run under profile " + res.profile() + ".");
         return withNotRun(t, experiments);
     }
 
     public Table trajectoryComparison() {
-        return perEpoch("trajectory-comparison", "Trajectory comparison (validation EER, %)", ALL,
+        return perEpoch("trajectory-comparison", "Trajectory comparison (validation EER, %, mean over seeds)", ALL,
                 ep -> ep.validation().get().eer(), true, Fmt::pct)
-                .caption("Validation EER (%) per epoch, side by side; empty where an experiment did not validate that epoch.");
+                .caption("Validation EER (%) per epoch, mean over the seeds that validated it; '(k)' marks an epoch only k seeds reached.");
     }
 
     private static final List<String> KD = List.of(V1, V2, LARGE, LOWALPHA);
 
     public Table kdLossComparison() {
-        return perEpoch("kd-loss-comparison", "Distillation-loss comparison (L_kd per epoch)", KD, Run.Epoch::lossKd, false, Fmt::sig)
-                .caption("Mean distillation loss L_kd per training epoch. The mse loss is (2 − 2cos)/(512·τ²) per sample, hence tiny by construction.");
+        return perEpoch("kd-loss-comparison", "Distillation-loss comparison (L_kd per epoch, mean over seeds)", KD, Run.Epoch::lossKd, false, Fmt::sig)
+                .caption("Mean distillation loss L_kd per training epoch. The mse loss is (2 − 2cos)/(D·τ²) per sample (D the embedding size), hence tiny by construction.");
     }
 
     public Table lossBreakdown() {
         Table t = new Table("loss-breakdown", "Combined-loss breakdown", "llrrrrrrrr", "Experiment", "Point", "α", "L_cls", "L_kd",
                 "(1−α)·L_cls", "α·L_kd", "Combined", "KD share of loss (%)", "KD share of gradient (%)");
-        t.caption("total = (1 − α)·L_cls + α·L_kd at the best and at the last epoch. The KD share of the gradient is "
+        t.caption("total = (1 − α)·L_cls + α·L_kd at each seed's selected and last epochs, means over seeds. The KD share of the gradient is "
                 + "‖∂(α·L_kd)/∂e‖ / (‖∂((1−α)·L_cls)/∂e‖ + ‖∂(α·L_kd)/∂e‖) at the embedding e, as recorded in training.");
         for (String e : KD) {
-            Optional<Run> o = res.get(e);
+            Optional<Arm> o = res.get(e);
             if (o.isEmpty()) {
                 t.row(notRun(e, 10));
                 continue;
             }
-            Run r = o.get();
-            int last = r.history().isEmpty() ? -1 : r.history().get(r.history().size() - 1).epoch();
-            int best = r.best() == null ? last : r.best().epoch();
-            for (int n : best == last ? new int[] {best} : new int[] {best, last}) {
-                Optional<Run.Epoch> ep = r.epoch(n);
-                if (ep.isEmpty()) continue;
-                Run.Epoch x = ep.get();
-                String point = (n == best ? "best" : "") + (n == best && n == last ? ", " : "") + (n == last ? "last" : "") + " (epoch " + n + ")";
-                t.row(e, point, Fmt.fixed(r.alpha(), 1), Fmt.sig(x.lossCls()), Fmt.sig(x.lossKd()), Fmt.sig((1 - r.alpha()) * x.lossCls()),
-                        Fmt.sig(r.alpha() * x.lossKd()), Fmt.sig(x.loss()), Fmt.pct(x.kdLossShare()), Fmt.pct(x.kdGradShare()));
+            Arm a = o.get();
+            double al = a.first().alpha();
+            for (boolean selected : new boolean[] {true, false}) {
+                List<Run.Epoch> at = a.runs().stream().map(r -> r.epoch(selected && r.valBest() != null ? r.valBest().epoch() : r.lastEpoch()))
+                        .flatMap(Optional::stream).toList();
+                if (at.isEmpty()) continue;
+                ToDoubleFunction<ToDoubleFunction<Run.Epoch>> mean = f -> at.stream().mapToDouble(f).average().orElse(Double.NaN);
+                t.row(e, selected ? "selected" : "last", Fmt.fixed(al, 1), Fmt.sig(mean.applyAsDouble(Run.Epoch::lossCls)), Fmt.sig(mean.applyAsDouble(Run.Epoch::lossKd)),
+                        Fmt.sig((1 - al) * mean.applyAsDouble(Run.Epoch::lossCls)), Fmt.sig(al * mean.applyAsDouble(Run.Epoch::lossKd)),
+                        Fmt.sig(mean.applyAsDouble(Run.Epoch::loss)), Fmt.pct(mean.applyAsDouble(Run.Epoch::kdLossShare)),
+                        Fmt.pct(mean.applyAsDouble(Run.Epoch::kdGradShare)));
             }
         }
         return t;
     }
 
-    private List<Run> validated() {
-        return res.present().stream().filter(r -> r.best() != null).toList();
+    private List<Arm> tested() {
+        return res.present().stream().filter(a -> a.summary(Tables::testEer) != null).toList();
     }
 
-    private static List<Run> ranked(List<Run> runs, Comparator<Run> by) {
-        List<Run> l = new ArrayList<>(runs);
-        l.sort(by.thenComparing(r -> ALL.indexOf(r.experiment())).thenComparing(Run::experiment));
+    private static List<Arm> ranked(List<Arm> arms, Comparator<Arm> by) {
+        List<Arm> l = new ArrayList<>(arms);
+        l.sort(by.thenComparing(a -> ALL.indexOf(a.experiment())).thenComparing(Arm::experiment));
         return l;
     }
 
+    private static double meanTestEer(Arm a) { return a.summary(Tables::testEer).mean(); }
+
     public Table rankingByEer() {
-        Table t = new Table("ranking-eer", "Ranking by EER", "rlrll", "Rank", "Experiment", "Best EER (%)", "95% CI (%)", "Overlaps rank 1");
-        t.caption("Lower is better. 'Overlaps rank 1': whether the 95% interval overlaps that of the best run (a tie within noise).");
-        List<Run> l = ranked(validated(), Comparator.comparingDouble(r -> r.best().eer()));
+        Table t = new Table("ranking-eer", "Ranking by test EER", "rlrlrl", "Rank", "Experiment", "Test EER (%)", "95% CI (%)", "vs rank 1 (points)",
+                "Verdict vs rank 1");
+        t.caption("Lower is better; mean over seeds. Each arm is compared with the best arm, paired by seed (the verdict rules of the hypothesis table): "
+                + "a rank is only meaningful where the verdict says so.");
+        List<Arm> l = ranked(tested(), Comparator.comparingDouble(Tables::meanTestEer));
         for (int i = 0; i < l.size(); i++) {
-            Run r = l.get(i);
-            t.row(Integer.toString(i + 1), r.experiment(), eer(r.best()), Fmt.ci(r.best()), i == 0 ? "–" : Fmt.yesNo(r.best().overlaps(l.get(0).best())));
+            Arm a = l.get(i);
+            Compare.Comparison c = i == 0 ? null : cmp.compare(a.experiment(), l.get(0).experiment());
+            t.row(Integer.toString(i + 1), a.experiment(), Fmt.pctMeanSd(a.summary(Tables::testEer)), Fmt.ci(cmp.test(a, Metric.EER).speakers95()),
+                    c == null ? "–" : Fmt.points(c.difference()), c == null ? "–" : c.decision().verdict().label);
         }
         return withNotRun(t, ALL);
     }
 
     /** Parameter efficiency: EER points below chance (50%) per million parameters; higher is better. */
-    public static double efficiency(Run r) {
-        return (50 - 100 * r.best().eer()) / (r.parameters() / 1e6);
+    public static double efficiency(Arm a) {
+        return (50 - 100 * meanTestEer(a)) / (a.first().parameters() / 1e6);
     }
 
     public Table rankingByEfficiency() {
-        Table t = new Table("ranking-efficiency", "Ranking by parameter efficiency", "rlrrr", "Rank", "Experiment", "Parameters", "Best EER (%)",
+        Table t = new Table("ranking-efficiency", "Ranking by parameter efficiency", "rlrrr", "Rank", "Experiment", "Parameters", "Test EER (%)",
                 "Efficiency (EER points below chance per M params)");
-        t.caption("Efficiency = (50 − EER%) / (parameters in millions): how far below chance-level EER each million parameters takes the model; "
-                + "higher is better. (The original's 'EER % per M params' is not used: it grows both with fewer parameters and with a worse EER.)");
-        List<Run> l = ranked(validated().stream().filter(r -> r.parameters() > 0).toList(), Comparator.comparingDouble(r -> -efficiency(r)));
+        t.caption("Efficiency = (50 − EER%) / (parameters in millions), with the mean test EER over seeds: how far below chance-level EER each million "
+                + "parameters takes the model; higher is better. (The original's 'EER % per M params' is not used: it grows both with fewer parameters and with a worse EER.)");
+        List<Arm> l = ranked(tested().stream().filter(a -> a.first().parameters() > 0).toList(), Comparator.comparingDouble(a -> -efficiency(a)));
         for (int i = 0; i < l.size(); i++) {
-            Run r = l.get(i);
-            t.row(Integer.toString(i + 1), r.experiment(), Fmt.count(r.parameters()), eer(r.best()), Fmt.fixed(efficiency(r), 2));
+            Arm a = l.get(i);
+            t.row(Integer.toString(i + 1), a.experiment(), Fmt.count(a.first().parameters()), Fmt.pctMeanSd(a.summary(Tables::testEer)), Fmt.fixed(efficiency(a), 2));
         }
         return withNotRun(t, ALL);
     }
 
     public Table rankingBySpeed() {
-        Table t = new Table("ranking-speed", "Ranking by speed", "rlrrr", "Rank", "Experiment", "Samples/s", "Parameters", "× teacher");
-        t.caption("Mean training throughput over epochs (samples per second, forward and backward, plus the frozen teacher for KD runs); "
-                + "the original reported inference speed instead.");
-        Optional<Run> teacher = res.get(TEACHER);
-        List<Run> l = ranked(res.present(), Comparator.comparingDouble(r -> -r.samplesPerSecond()));
+        Table t = new Table("ranking-speed", "Ranking by training speed", "rlrrr", "Rank", "Experiment", "Samples/s", "Parameters", "× teacher");
+        t.caption("Mean training throughput over epochs and seeds (samples per second, forward and backward, plus the frozen teacher for KD runs), "
+                + "on the machine that made the results; the original reported inference speed instead.");
+        Optional<Arm> teacher = res.get(TEACHER);
+        ToDoubleFunction<Arm> sps = a -> a.summary(Run::samplesPerSecond).mean();
+        List<Arm> l = ranked(res.present(), Comparator.comparingDouble(a -> -sps.applyAsDouble(a)));
         for (int i = 0; i < l.size(); i++) {
-            Run r = l.get(i);
-            String rel = teacher.map(tr -> tr.samplesPerSecond() > 0 ? Fmt.fixed(r.samplesPerSecond() / tr.samplesPerSecond(), 2) : Fmt.NA).orElse(Fmt.NA);
-            t.row(Integer.toString(i + 1), r.experiment(), Fmt.fixed(r.samplesPerSecond(), 1), Fmt.count(r.parameters()), rel);
+            Arm a = l.get(i);
+            String rel = teacher.map(tr -> sps.applyAsDouble(tr) > 0 ? Fmt.fixed(sps.applyAsDouble(a) / sps.applyAsDouble(tr), 2) : Fmt.NA).orElse(Fmt.NA);
+            t.row(Integer.toString(i + 1), a.experiment(), Fmt.fixed(sps.applyAsDouble(a), 1), Fmt.count(a.first().parameters()), rel);
         }
         return withNotRun(t, ALL);
     }
 
+    /** The columns every paired comparison prints. */
+    private static String[] comparisonCells(Compare.Comparison c) {
+        return new String[] {Integer.toString(c.seeds().size()), Fmt.pct(c.meanA()), Fmt.pct(c.meanB()), Fmt.points(c.difference()), Fmt.pointsCi(c.speakers95()),
+                Fmt.pointsCi(c.seeds95())};
+    }
+
+    private static final String PAIRED = "Differences are paired by seed (same seed: same data order, crops and teacher); "
+            + "'CI speakers' is the 95% interval of the seed-mean difference from a bootstrap over test speakers, 'CI seeds' the Student-t interval over seeds. ";
+
     public Table gapFromTeacher() {
-        Table t = new Table("gap-from-teacher", "Gap from teacher", "lrrrrl", "Student", "Best EER (%)", "Teacher EER (%)", "Gap (points)",
-                "Gap (relative, %)", "Intervals overlap");
-        Optional<Run.Metrics> teacher = res.get(TEACHER).map(Run::best);
-        t.caption("Gap = student EER − teacher EER (percentage points); relative gap = gap / teacher EER.");
+        Table t = new Table("gap-from-teacher", "Gap from teacher (test EER)", "lrrrrllrl", "Student", "Seeds", "Student EER (%)", "Teacher EER (%)",
+                "Gap (points)", "CI speakers", "CI seeds", "Gap (relative, %)", "Verdict (student vs teacher)");
+        t.caption(PAIRED + "Gap = student − teacher; relative gap = gap / teacher EER.");
         for (String e : ALL) {
             if (e.equals(TEACHER)) continue;
-            Optional<Run> o = res.get(e);
-            if (o.isEmpty() || o.get().best() == null) {
-                t.row(notRun(e, 6));
+            if (res.get(e).isEmpty()) {
+                t.row(notRun(e, 9));
                 continue;
             }
-            Run.Metrics s = o.get().best();
-            if (teacher.isEmpty()) {
-                t.row(e, eer(s), Fmt.NOT_RUN, Fmt.NA, Fmt.NA, Fmt.NA);
-                continue;
-            }
-            Run.Metrics tm = teacher.get();
-            double gap = s.eer() - tm.eer();
-            t.row(e, eer(s), eer(tm), Fmt.points(gap), tm.eer() > 0 ? Fmt.fixed(100 * gap / tm.eer(), 1) : Fmt.NA, Fmt.yesNo(s.overlaps(tm)));
+            Compare.Comparison c = cmp.compare(e, TEACHER);
+            String[] cells = comparisonCells(c);
+            t.row(e, cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], c.meanB() > 0 ? Fmt.fixed(100 * c.difference() / c.meanB(), 1) : Fmt.NA,
+                    c.ok() ? c.decision().verdict().label : c.problem());
         }
         return t;
     }
 
     public Table kdEffectiveness() {
-        Table t = new Table("kd-effectiveness", "Distillation effectiveness (vs the no-teacher control)", "llllrlrlrll", "Student", "Control",
-                "KD loss", "α", "Student EER (%)", "Student 95% CI", "Control EER (%)", "Control 95% CI", "Difference (points)",
-                "Intervals overlap", "KD helps?");
-        t.caption("Each distilled student against the student of the same size trained on the same data without a teacher (α 0), "
-                + "the control the original lacked. Difference = student − control; negative means distillation lowered the EER.");
+        Table t = new Table("kd-effectiveness", "Distillation effectiveness (vs the no-teacher control)", "llllrrrrlll", "Student", "Control", "KD loss", "α",
+                "Seeds", "Student EER (%)", "Control EER (%)", "Difference (points)", "CI speakers", "CI seeds", "KD helps?");
+        t.caption(PAIRED + "Each distilled student against the student of the same size trained on the same data without a teacher (α 0), the control "
+                + "the original lacked. Difference = student − control; negative means distillation lowered the EER. 'KD helps?' applies the verdict rules.");
         for (String e : KD) {
             String c = control(e);
-            Optional<Run> s = res.get(e), k = res.get(c);
-            if (s.isEmpty() || k.isEmpty()) {
+            if (res.get(e).isEmpty() || res.get(c).isEmpty()) {
                 String[] row = notRun(e, 11);
                 row[1] = c;
-                row[10] = Fmt.NOT_RUN + ": " + (s.isEmpty() ? e : c);
+                row[10] = Fmt.NOT_RUN + ": " + (res.get(e).isEmpty() ? e : c);
                 t.row(row);
                 continue;
             }
-            Run.Metrics a = s.get().best(), b = k.get().best();
-            t.row(e, c, s.get().kdLoss(), alpha(s.get()), eer(a), Fmt.ci(a), eer(b), Fmt.ci(b),
-                    a == null || b == null ? Fmt.NA : Fmt.points(a.eer() - b.eer()), a == null || b == null ? Fmt.NA : Fmt.yesNo(a.overlaps(b)),
-                    Hypotheses.verdict(Hypotheses.Kind.BETTER, a, b));
+            Compare.Comparison k = cmp.compare(e, c);
+            String[] cells = comparisonCells(k);
+            Arm a = res.get(e).get();
+            t.row(e, c, a.first().kdLoss(), alpha(a), cells[0], cells[1], cells[2], cells[3], cells[4], cells[5],
+                    Hypotheses.verdict(Hypotheses.Kind.BETTER, k, res.margin()));
         }
         return t;
     }
 
     public Table trainingEfficiency() {
-        Table t = new Table("training-efficiency", "Training efficiency", "lrrrrrr", "Experiment", "Epochs", "Best epoch", "Seconds to best",
+        Table t = new Table("training-efficiency", "Training efficiency", "lrrrrrr", "Experiment", "Epochs (mean)", "Selected epoch (mean)", "Seconds to selected",
                 "Total seconds", "Seconds/epoch", "Samples/s");
-        t.caption("Wall-clock training time from the ledger (total includes validation and setup); seconds to best sums the epoch times up to the best epoch.");
+        t.caption("Wall-clock training time from the ledger, means over seeds (total includes validation, the final test scoring and setup); "
+                + "seconds to selected sums the epoch times up to the selected epoch.");
         for (String e : ALL) {
-            Optional<Run> o = res.get(e);
+            Optional<Arm> o = res.get(e);
             if (o.isEmpty()) {
                 t.row(notRun(e, 7));
                 continue;
             }
-            Run r = o.get();
-            int best = r.best() == null ? -1 : r.best().epoch();
-            t.row(e, Integer.toString(r.epochs()), best < 0 ? Fmt.NA : Integer.toString(best), best < 0 ? Fmt.NA : Fmt.fixed(r.secondsThrough(best), 1),
-                    Fmt.fixed(r.seconds(), 1), r.epochs() > 0 ? Fmt.fixed(r.secondsThrough(Integer.MAX_VALUE) / r.epochs(), 2) : Fmt.NA,
-                    Fmt.fixed(r.samplesPerSecond(), 1));
+            Arm a = o.get();
+            ToDoubleFunction<Run> sel = r -> r.valBest() == null ? r.lastEpoch() : r.valBest().epoch();
+            t.row(e, Fmt.fixed(a.summary(r -> r.epochs()).mean(), 1), Fmt.fixed(a.summary(sel).mean(), 1),
+                    Fmt.fixed(a.summary(r -> r.secondsThrough((int) sel.applyAsDouble(r))).mean(), 1), Fmt.fixed(a.summary(Run::seconds).mean(), 1),
+                    Fmt.fixed(a.summary(r -> r.epochs() > 0 ? r.secondsThrough(Integer.MAX_VALUE) / r.epochs() : Double.NaN).mean(), 2),
+                    Fmt.fixed(a.summary(Run::samplesPerSecond).mean(), 1));
         }
         return t;
     }
 
     public Table hypotheses() {
-        Table t = new Table("hypotheses", "Hypothesis validation", "llrlrlrll", "Statement", "A vs B", "A EER (%)", "A 95% CI", "B EER (%)",
-                "B 95% CI", "A − B (points)", "Original's claim", "Verdict");
-        t.caption("The original's findings as statements about two runs. 'A better than B': supported when A's EER is lower and the 95% intervals "
-                + "are disjoint, not supported when it is higher and they are disjoint, within noise when they overlap. 'A ≈ B': supported when the intervals overlap.");
+        Table t = new Table("hypotheses", "Hypothesis validation", "llrrrrllll", "Statement", "A vs B", "Seeds", "A EER (%)", "B EER (%)", "A − B (points)",
+                "CI speakers", "CI seeds", "Original's claim", "Verdict");
+        t.caption(PAIRED + "Verdicts: 'A better than B' is supported only when both 95% intervals lie below 0; 'A ≈ B' only by an equivalence test "
+                + "(both 90% intervals inside ±" + Fmt.fixed(100 * res.margin(), 2) + " EER points, the margin the profile declares"
+                + (res.margin() == 0 ? " — none, so no equivalence is claimed" : "") + "); otherwise inconclusive. Test list EER at the selected checkpoints.");
         for (Hypotheses.Hypothesis h : Hypotheses.ALL) {
-            Run.Metrics a = res.get(h.a()).map(Run::best).orElse(null), b = res.get(h.b()).map(Run::best).orElse(null);
-            t.row(h.statement(), h.a() + " vs " + h.b(), a == null ? Fmt.NOT_RUN : eer(a), Fmt.ci(a), b == null ? Fmt.NOT_RUN : eer(b), Fmt.ci(b),
-                    a == null || b == null ? Fmt.NA : Fmt.points(a.eer() - b.eer()), orig.claim(h.key()), Hypotheses.verdict(h.kind(), a, b));
+            Compare.Comparison c = cmp.compare(h.a(), h.b());
+            String[] cells = comparisonCells(c);
+            t.row(h.statement(), h.a() + " vs " + h.b(), cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], orig.claim(h.key()),
+                    Hypotheses.verdict(h.kind(), c, res.margin()));
         }
         return t;
     }
@@ -319,23 +396,25 @@ public final class Tables {
         return l;
     }
 
-    public Table ablation(Ablation a) {
-        Table t = new Table("ablation-" + a.number(), "Ablation " + a.number() + ": " + a.title(), "lllrrrlrrl", "Experiment", "Model",
-                "KD loss", "α", "Parameters", "Best EER (%)", "95% CI (%)", "minDCF 0.01", "Δ EER vs " + a.arms().get(0) + " (points)",
-                "Overlaps " + a.arms().get(0));
-        t.caption(a.note());
-        Run.Metrics ref = res.get(a.arms().get(0)).map(Run::best).orElse(null);
-        for (String e : a.arms()) {
-            Optional<Run> o = res.get(e);
+    public Table ablation(Ablation ab) {
+        String ref = ab.arms().get(0);
+        Table t = new Table("ablation-" + ab.number(), "Ablation " + ab.number() + ": " + ab.title(), "lllrrrrrlll", "Experiment", "Model", "KD loss", "α",
+                "Parameters", "Test EER (%)", "minDCF 0.01", "Δ EER vs " + ref + " (points)", "CI speakers", "CI seeds", "Verdict vs " + ref);
+        t.caption(ab.note() + " " + PAIRED);
+        for (String e : ab.arms()) {
+            Optional<Arm> o = res.get(e);
             if (o.isEmpty()) {
-                t.row(notRun(e, 10));
+                t.row(notRun(e, 11));
                 continue;
             }
-            Run r = o.get();
-            Run.Metrics b = r.best();
-            boolean both = b != null && ref != null;
-            t.row(e, r.model(), r.kdLoss(), alpha(r), Fmt.count(r.parameters()), eer(b), Fmt.ci(b), b == null ? Fmt.NA : Fmt.fixed(b.minDcf01(), 4),
-                    both ? Fmt.points(b.eer() - ref.eer()) : Fmt.NA, both ? (e.equals(a.arms().get(0)) ? "–" : Fmt.yesNo(b.overlaps(ref))) : Fmt.NA);
+            Arm a = o.get();
+            Run r = a.first();
+            boolean isRef = e.equals(ref);
+            Compare.Comparison c = isRef ? null : cmp.compare(e, ref);
+            t.row(e, r.model(), r.kdLoss(), alpha(a), Fmt.count(r.parameters()), Fmt.pctMeanSd(a.summary(Tables::testEer)),
+                    Fmt.meanSd(a.summary(x -> x.testBest() == null ? Double.NaN : x.testBest().minDcf01()), 4),
+                    isRef ? "–" : Fmt.points(c.difference()), isRef ? "–" : Fmt.pointsCi(c.speakers95()), isRef ? "–" : Fmt.pointsCi(c.seeds95()),
+                    isRef ? "reference" : c.ok() ? c.decision().verdict().label : c.problem());
         }
         return t;
     }
@@ -343,15 +422,15 @@ public final class Tables {
     public Table originalVsReproduced() {
         Table t = new Table("original-vs-reproduced", "Reported in the original vs reproduced here", "lllrrrrrlrr", "Experiment", "Original name",
                 "Original α", "Original params", "Original best EER (%)", "Original best epoch", "Original params/teacher",
-                "Reproduced best EER (%)", "Reproduced 95% CI (%)", "Reproduced best epoch", "Reproduced params/teacher");
+                "Reproduced test EER (%)", "Reproduced 95% CI (%)", "Reproduced selected epochs", "Reproduced params/teacher");
         long origTeacher = orig.get(TEACHER).map(Original.Row::parameters).orElse(0L);
-        long teacher = res.get(TEACHER).map(Run::parameters).orElse(0L);
-        t.caption("Original numbers from the seed report (src/main/resources/report/original-results.json names the section of each); "
-                + "reproduced numbers from profile " + res.profile() + ". The original's list had " + orig.nonTargetTrials()
-                + " non-target trials and no intervals; absolute EERs are comparable only on the paper profile, the rankings and verdicts on any.");
+        long teacher = res.get(TEACHER).map(a -> a.first().parameters()).orElse(0L);
+        t.caption("Original numbers from the seed report (src/main/resources/report/original-results.json names the section of each; selected and "
+                + "reported on the same list of " + orig.nonTargetTrials() + " non-target trials, one seed, no intervals); reproduced numbers from profile "
+                + res.profile() + " (test list, mean over seeds). Absolute EERs are comparable only on the paper profile, the verdicts on any.");
         for (String e : ALL) {
             Optional<Original.Row> o = orig.get(e);
-            Optional<Run> r = res.get(e);
+            Optional<Arm> r = res.get(e);
             String[] row = new String[11];
             row[0] = e;
             row[1] = o.map(Original.Row::name).orElse("(not in the original)");
@@ -360,10 +439,10 @@ public final class Tables {
             row[4] = o.map(x -> Fmt.fixed(x.bestEer(), 2)).orElse("–");
             row[5] = o.map(x -> Integer.toString(x.bestEpoch())).orElse("–");
             row[6] = o.map(x -> origTeacher > 0 ? Fmt.fixed((double) x.parameters() / origTeacher, 2) : Fmt.NA).orElse("–");
-            row[7] = r.map(x -> eer(x.best())).orElse(Fmt.NOT_RUN);
-            row[8] = r.map(x -> Fmt.ci(x.best())).orElse("");
-            row[9] = r.map(x -> x.best() == null ? Fmt.NA : Integer.toString(x.best().epoch())).orElse("");
-            row[10] = r.map(x -> teacher > 0 ? Fmt.fixed((double) x.parameters() / teacher, 2) : Fmt.NA).orElse("");
+            row[7] = r.map(a -> Fmt.pctMeanSd(a.summary(Tables::testEer))).orElse(Fmt.NOT_RUN);
+            row[8] = r.map(a -> Fmt.ci(cmp.test(a, Metric.EER).speakers95())).orElse("");
+            row[9] = r.map(a -> a.runs().stream().map(x -> x.valBest() == null ? Fmt.NA : Integer.toString(x.valBest().epoch())).collect(Collectors.joining(", "))).orElse("");
+            row[10] = r.map(a -> teacher > 0 ? Fmt.fixed((double) a.first().parameters() / teacher, 2) : Fmt.NA).orElse("");
             t.row(row);
         }
         return t;

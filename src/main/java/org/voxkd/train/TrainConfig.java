@@ -48,9 +48,24 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
 
     public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs) {}
 
-    /** Lists are relative to the config file's directory unless absolute; roots likewise. */
-    public record Data(String trainList, String trainRoot, String trials, String trialRoot, Integer maxFrames,
-                       Integer perSpeaker, Integer workers, @JsonProperty("augment") Boolean augment) {}
+    /**
+     * Lists are relative to the config file's directory unless absolute; roots likewise. Two trial lists of
+     * disjoint speakers: {@code val_trials} selects (best epoch, early stopping, the stored threshold) and
+     * {@code test_trials} reports, scored once after training. When only one is given it serves both, and
+     * every figure made from it says so ({@link #sameList}). {@code subset_seed} picks the utterances kept by
+     * {@code per_speaker}: fixed across training seeds, so every seed trains on the same data.
+     */
+    public record Data(String trainList, String trainRoot, String valTrials, String testTrials, String trialRoot, Integer maxFrames,
+                       Integer perSpeaker, Long subsetSeed, Integer workers, @JsonProperty("augment") Boolean augment) {
+        /** The list that selects, or null without validation. */
+        public String selectionList() { return valTrials != null ? valTrials : testTrials; }
+
+        /** The list that reports, or null without a test. */
+        public String reportList() { return testTrials != null ? testTrials : valTrials; }
+
+        /** Whether selection and reporting use the same list (only one was given). */
+        public boolean sameList() { return selectionList() != null && selectionList().equals(reportList()); }
+    }
 
     /** Validation: every {@code interval} epochs, {@code crops} crops of {@code frames} (0 crops: whole utterances). */
     public record Eval(Integer interval, Integer crops, Integer frames, Integer patience) {}
@@ -124,10 +139,11 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         if (ro.batch() < 2) errors.add("optim.batch must be at least 2 (BatchNorm needs two samples), got " + ro.batch());
         if (ro.accumulate() < 1) errors.add("optim.accumulate must be at least 1");
         if (ro.epochs() < 1) errors.add("optim.epochs must be at least 1");
-        Data d = data == null ? new Data(null, null, null, null, null, null, null, null) : data;
+        Data d = data == null ? new Data(null, null, null, null, null, null, null, null, null, null) : data;
         if (d.trainList() == null) errors.add("data.train_list is required");
-        Data rd = new Data(abs(dir, d.trainList()), abs(dir, or(d.trainRoot(), ".")), abs(dir, d.trials()), abs(dir, or(d.trialRoot(), or(d.trainRoot(), "."))),
-                or(d.maxFrames(), 200), or(d.perSpeaker(), 0), or(d.workers(), 2), or(d.augment(), false));
+        Data rd = new Data(abs(dir, d.trainList()), abs(dir, or(d.trainRoot(), ".")), abs(dir, d.valTrials()), abs(dir, d.testTrials()),
+                abs(dir, or(d.trialRoot(), or(d.trainRoot(), "."))), or(d.maxFrames(), 200), or(d.perSpeaker(), 0), or(d.subsetSeed(), 1L),
+                or(d.workers(), 2), or(d.augment(), false));
         Eval e = eval == null ? new Eval(null, null, null, null) : eval;
         Eval re = new Eval(or(e.interval(), 1), or(e.crops(), 10), or(e.frames(), 200), or(e.patience(), 0));
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));

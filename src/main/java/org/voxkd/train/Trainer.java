@@ -25,25 +25,37 @@ import org.voxkd.eval.Verification;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.io.Checkpoint;
 import org.voxkd.kernels.Optim;
+import org.voxkd.ledger.Environment;
 import org.voxkd.nn.Init;
 import org.voxkd.nn.NamedTensors;
 import org.voxkd.nn.SpeakerModel;
+import org.voxkd.stats.TrialSet;
 
 /**
  * Trains one configuration into a run directory: {@code config.json} (the resolved configuration),
  * {@code epochs.csv} (one row per epoch), {@code last.ckpt} (everything needed to resume),
- * {@code best.ckpt} (best validation EER), {@code scores.txt} (its trial scores) and {@code done.json}
- * (the final record). A finished run is never overwritten; an interrupted one resumes to the same bits.
+ * {@code best.ckpt} (best validation EER), {@code scores.txt} (its validation scores),
+ * {@code test_scores.txt} (the test list scored once, after training, with the selected and the last weights)
+ * and {@code done.json} (the final record). Selection — best epoch, early stopping, the decision threshold a
+ * checkpoint stores — sees only the validation list; the test list is read and scored only after the last
+ * epoch. A finished run is never overwritten; an interrupted one resumes to the same bits.
  */
 public final class Trainer {
     private final TrainConfig cfg;
     private final Path dir;
     private final PrintStream log;
     private boolean profile;
+    private java.util.function.BiConsumer<String, Integer> scoring = (list, epoch) -> {};
 
     /** Prints the slowest tasks of the step after each epoch (launches then wait for completion: slower). */
     public Trainer profiled(boolean on) {
         profile = on;
+        return this;
+    }
+
+    /** Told each time a trial list is scored: ("validation" | "test", epoch). Tests use it to prove the order. */
+    public Trainer onScoring(java.util.function.BiConsumer<String, Integer> listener) {
+        scoring = listener;
         return this;
     }
 
@@ -78,16 +90,20 @@ public final class Trainer {
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
 
-        Path trainRoot = Path.of(cfg.data().trainRoot()), trialRoot = cfg.data().trials() == null ? null : Path.of(cfg.data().trialRoot());
-        List<Lists.Utterance> list = Lists.readTrainList(Path.of(cfg.data().trainList()));
-        List<Lists.Trial> trials = cfg.data().trials() == null ? null : Lists.readTrialList(Path.of(cfg.data().trials()));
+        TrainConfig.Data data = cfg.data();
+        Path trainRoot = Path.of(data.trainRoot()), trialRoot = data.selectionList() == null ? null : Path.of(data.trialRoot());
+        List<Lists.Utterance> list = Lists.readTrainList(Path.of(data.trainList()));
+        List<Lists.Trial> valTrials = data.selectionList() == null ? null : Lists.readTrialList(Path.of(data.selectionList()));
+        List<Lists.Trial> testTrials = data.sameList() || data.reportList() == null ? valTrials : Lists.readTrialList(Path.of(data.reportList()));
         DataCheck.checkTrainList(trainRoot, list);
-        if (trials != null) DataCheck.checkTrialList(trialRoot, trials);
+        if (valTrials != null) DataCheck.checkTrialList(trialRoot, valTrials);
+        if (testTrials != null && testTrials != valTrials) DataCheck.checkTrialList(trialRoot, testTrials);
+        if (data.sameList()) log.println("note: one trial list (" + data.selectionList() + ") both selects and reports: the reported figures are optimistic");
         String dataHash = dataHash(cfg);
 
         SpeakerModel model = cfg.buildModel();
-        int batch = cfg.optim().batch(), frames = cfg.data().maxFrames(), d = model.embeddingSize();
-        TrainLoader.Config lc = new TrainLoader.Config(batch, frames, cfg.seed(), cfg.data().perSpeaker(), cfg.data().workers(), 4, null);
+        int batch = cfg.optim().batch(), frames = data.maxFrames(), d = model.embeddingSize();
+        TrainLoader.Config lc = new TrainLoader.Config(batch, frames, cfg.seed(), data.perSpeaker(), data.subsetSeed(), data.workers(), 4, null);
         try (TrainLoader loader = new TrainLoader(trainRoot, list, lc);
              Backend backend = Backends.create(cfg.backend(), cfg.device())) {
             List<String> classes = loader.classes();
@@ -106,8 +122,8 @@ public final class Trainer {
                     loader.batchesPerEpoch(), batch, frames, backend.name(), backend.device().name());
             if (teacher != null) log.printf("teacher: %s (%,d parameters), frozen, inference mode%n", cfg.teacher().checkpoint(), teacher.parameters().parameterCount());
 
-            Verification validation = trials == null ? null
-                    : new Verification(trialRoot, trials, cfg.eval().frames(), cfg.eval().crops(), cfg.data().workers());
+            Verification validation = valTrials == null ? null
+                    : new Verification(trialRoot, valTrials, cfg.eval().frames(), cfg.eval().crops(), data.workers());
             try (StepProgram prog = new StepProgram(backend, model, classifier, teacher, cfg, batch, frames, cfg.seed())) {
                 State st = resume && Files.exists(lastPath) ? State.restore(Checkpoint.load(lastPath), prog, teacherWeights, dataHash, log)
                         : State.fresh(prog, teacherWeights, cfg.seed());
@@ -149,6 +165,7 @@ public final class Trainer {
                     if (validate) {
                         float[][] w = prog.modelWeights();
                         try (Embedder emb = new Embedder(model, backend, w[0], w[1])) {
+                            scoring.accept("validation", epoch + 1);
                             Verification.Result r = validation.score(emb, cfg.seed() + epoch);
                             row = row.withValidation(r);
                             log.println("  validation: " + r.summary());
@@ -176,21 +193,26 @@ public final class Trainer {
                         break;
                     }
                 }
+                float[][] lastWeights = prog.modelWeights();
                 if (validation == null) {
-                    float[][] w = prog.modelWeights();
                     st.bestEpoch = st.epoch;
-                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, w, classes, provenance(dataHash, st.epoch, st, null));
+                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null));
                 }
+                ObjectNode test = testTrials == null ? null : test(trialRoot, testTrials, model, backend, lastWeights, st);
                 ObjectNode record = ModelFiles.JSON.createObjectNode();
                 record.put("experiment", cfg.experiment());
                 record.set("config", config);
                 record.put("data_hash", dataHash);
                 record.put("backend", backend.name());
                 record.put("device", backend.device().name());
+                record.set("environment", Environment.capture(backend.device()));
                 record.put("parameters", model.parameters().parameterCount());
                 record.put("epochs", st.epoch);
                 record.put("best_epoch", st.bestEpoch);
                 if (st.bestEer < Double.POSITIVE_INFINITY) record.put("best_eer", st.bestEer);
+                record.put("selection", valTrials == null ? "none (no validation list: the last epoch)"
+                        : data.sameList() ? "same list as the test (only one trial list given)" : "validation list");
+                if (test != null) record.set("test", test);
                 record.set("history", EpochRow.json(st.rows));
                 record.put("seconds", (System.nanoTime() - t0) / 1e9);
                 AtomicFiles.writeString(dir.resolve("done.json"), record.toPrettyString() + "\n");
@@ -199,13 +221,86 @@ public final class Trainer {
         }
     }
 
-    /** The hash of the training list, the trial list and every file they name (the ledger's data hash). */
+    /**
+     * The test list, scored once: with the selected weights (best.ckpt) and with the last ones. Writes
+     * {@code test_scores.txt} — one line per trial in list order, "label best last enroll-speaker test-speaker",
+     * scores as shortest float strings (exact), after a header naming the list and its SHA-256 — so that the
+     * report can form speaker-clustered and paired intervals from the run directory alone.
+     */
+    private ObjectNode test(Path root, List<Lists.Trial> trials, SpeakerModel model, Backend backend, float[][] lastWeights, State st) throws IOException {
+        scoring.accept("test", st.epoch);
+        Path listFile = Path.of(cfg.data().reportList());
+        log.printf("test: %d trials of %s, scored once with the selected (epoch %d) and the last (epoch %d) weights%n", trials.size(), listFile,
+                st.bestEpoch, st.epoch);
+        Verification test = new Verification(root, trials, cfg.eval().frames(), cfg.eval().crops(), cfg.data().workers());
+        float[][] best = ModelFiles.load(dir.resolve("best.ckpt")).weights();
+        Verification.Result rb, rl;
+        try (Embedder eb = new Embedder(model, backend, best[0], best[1]); Embedder el = new Embedder(model, backend, lastWeights[0], lastWeights[1])) {
+            rb = test.score(eb, TEST_BOOTSTRAP_SEED);
+            rl = test.score(el, TEST_BOOTSTRAP_SEED);
+        }
+        String sha = DatasetHash.sha256(listFile);
+        StringBuilder sb = new StringBuilder("# voxkd test scores: one line per trial of the test list, in list order\n")
+                .append("# trials ").append(listFile.getFileName()).append(" sha256 ").append(sha).append('\n')
+                .append("# label best(epoch ").append(st.bestEpoch).append(") last(epoch ").append(st.epoch).append(") enroll_speaker test_speaker\n");
+        for (int i = 0; i < trials.size(); i++) {
+            Lists.Trial t = trials.get(i);
+            sb.append(t.label()).append(' ').append((float) rb.scores()[i]).append(' ').append((float) rl.scores()[i]).append(' ')
+                    .append(TrialSet.speakerOf(t.enroll())).append(' ').append(TrialSet.speakerOf(t.test())).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("test_scores.txt"), sb.toString());
+        log.println("  test (selected, epoch " + st.bestEpoch + "): " + rb.summary());
+        log.println("  test (last, epoch " + st.epoch + "): " + rl.summary());
+        ObjectNode o = ModelFiles.JSON.createObjectNode();
+        o.put("list", listFile.getFileName().toString());
+        o.put("sha256", sha);
+        o.put("same_as_validation", cfg.data().sameList());
+        o.set("best", testMetrics(rb, st.bestEpoch, Double.isFinite(st.bestThreshold) ? st.bestThreshold : Double.NaN));
+        o.set("last", testMetrics(rl, st.epoch, Double.NaN));
+        return o;
+    }
+
+    /** Bootstrap seed of the test intervals: the same resamples for every run, so runs can be compared. */
+    static final long TEST_BOOTSTRAP_SEED = 0x7E57;
+
+    private static ObjectNode testMetrics(Verification.Result r, int epoch, double threshold) {
+        ObjectNode m = ModelFiles.JSON.createObjectNode();
+        m.put("epoch", epoch);
+        m.put("eer", r.metrics().eer());
+        m.put("eer_ci_low", r.eerInterval().low());
+        m.put("eer_ci_high", r.eerInterval().high());
+        m.put("min_dcf_005", r.metrics().minDcf05());
+        m.put("min_dcf_005_ci_low", r.minDcf05Interval().low());
+        m.put("min_dcf_005_ci_high", r.minDcf05Interval().high());
+        m.put("min_dcf_001", r.metrics().minDcf01());
+        m.put("min_dcf_001_ci_low", r.minDcf01Interval().low());
+        m.put("min_dcf_001_ci_high", r.minDcf01Interval().high());
+        m.put("target_trials", r.targets());
+        m.put("nontarget_trials", r.nonTargets());
+        if (Double.isFinite(threshold)) {
+            // what a deployed system gets: the decision threshold chosen on validation, applied to the test list
+            int fr = 0, fa = 0;
+            for (int i = 0; i < r.scores().length; i++) {
+                boolean accept = r.scores()[i] >= threshold;
+                if (r.labels()[i] == 1 && !accept) fr++;
+                if (r.labels()[i] == 0 && accept) fa++;
+            }
+            m.put("validation_threshold", threshold);
+            m.put("frr_at_validation_threshold", fr / (double) r.targets());
+            m.put("far_at_validation_threshold", fa / (double) r.nonTargets());
+        }
+        return m;
+    }
+
+    /** The hash of the training list, the validation and test lists, and every file they name (the ledger's data hash). */
     public static String dataHash(TrainConfig cfg) throws IOException {
-        Path trainRoot = Path.of(cfg.data().trainRoot());
-        String train = DatasetHash.of(trainRoot, Path.of(cfg.data().trainList()), null);
-        if (cfg.data().trials() == null) return train;
-        String trial = DatasetHash.of(Path.of(cfg.data().trialRoot()), null, Path.of(cfg.data().trials()));
-        return DatasetHash.sha256((train + "\n" + trial + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        TrainConfig.Data data = cfg.data();
+        StringBuilder key = new StringBuilder(DatasetHash.of(Path.of(data.trainRoot()), Path.of(data.trainList()))).append('\n');
+        if (data.selectionList() == null) return key.toString().strip();
+        Path root = Path.of(data.trialRoot());
+        key.append("val ").append(DatasetHash.of(root, null, Path.of(data.selectionList()))).append('\n');
+        key.append("test ").append(DatasetHash.of(root, null, Path.of(data.reportList()))).append('\n');
+        return DatasetHash.sha256(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private ObjectNode provenance(String dataHash, int epoch, State st, Verification.Result r) {

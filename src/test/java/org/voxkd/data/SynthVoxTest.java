@@ -20,10 +20,10 @@ import org.voxkd.eval.Eer;
 
 class SynthVoxTest {
     /**
-     * The smoke corpus of seed 1 under generator version synthvox-1. If you changed the generator on
+     * The smoke corpus of seed 1 under generator version synthvox-2. If you changed the generator on
      * purpose, bump SynthVox.GENERATOR_VERSION and update this hash.
      */
-    static final String SMOKE_SEED1_HASH = "cd3285c84ee8d64afcf3ffce841513a3d295c448c86666088b83dab74e2e4e1f";
+    static final String SMOKE_SEED1_HASH = "24e7980de608869e712fc87a9f8a9504c7b620a558de58780baf7f8eb7e352ab";
 
     @TempDir Path dir;
 
@@ -37,7 +37,7 @@ class SynthVoxTest {
         assertArrayEquals(Files.readAllBytes(a.root().resolve("manifest.json")), Files.readAllBytes(b.root().resolve("manifest.json")));
         assertEquals(SMOKE_SEED1_HASH, a.corpusHash(), "SynthVox output changed: bump GENERATOR_VERSION and update the pinned hash");
         // the corpus hash is the data-set hash of the written files and lists
-        assertEquals(a.corpusHash(), DatasetHash.of(a.wavRoot(), a.trainList(), a.trialList()));
+        assertEquals(a.corpusHash(), DatasetHash.of(a.wavRoot(), a.trainList(), a.valTrials(), a.testTrials()));
         // another seed gives another corpus
         SynthVox.Manifest c = SynthVox.generate(SynthVox.Profile.SMOKE, 2, dir.resolve("other"), 2);
         assertFalse(c.corpusHash().equals(a.corpusHash()));
@@ -50,7 +50,7 @@ class SynthVoxTest {
         List<Lists.Utterance> train = Lists.readTrainList(m.trainList());
         assertEquals(p.trainSpeakers() * p.trainUtterances(), train.size());
         assertEquals(p.trainSpeakers(), Lists.speakers(train).size());
-        assertEquals(train.size() + p.testSpeakers() * p.testUtterances(), m.files().size());
+        assertEquals(train.size() + p.valSpeakers() * p.valUtterances() + p.testSpeakers() * p.testUtterances(), m.files().size());
         // VoxCeleb layout: the voxceleb scanner rebuilds a list containing every training file
         VoxCelebLayout.Scan scan = VoxCelebLayout.scan(m.wavRoot());
         assertTrue(scan.list().containsAll(train));
@@ -73,12 +73,18 @@ class SynthVoxTest {
     }
 
     @Test
-    void trialsAreBalancedAndTestSpeakersDisjoint() throws IOException {
+    void trialsAreBalancedAndSpeakerSetsDisjoint() throws IOException {
         SynthVox.Manifest m = SmokeCorpus.get();
-        List<Lists.Trial> trials = Lists.readTrialList(m.trialList());
-        assertEquals(SynthVox.Profile.SMOKE.trials(), trials.size());
+        Set<String> train = new HashSet<>(Lists.speakers(Lists.readTrainList(m.trainList())));
+        Set<String> val = speakersOf(Lists.readTrialList(m.valTrials()), SynthVox.Profile.SMOKE.valTrials(), SynthVox.Profile.SMOKE.valSpeakers());
+        Set<String> test = speakersOf(Lists.readTrialList(m.testTrials()), SynthVox.Profile.SMOKE.testTrials(), SynthVox.Profile.SMOKE.testSpeakers());
+        for (String s : val) assertFalse(train.contains(s) || test.contains(s), "validation speaker " + s + " is also a training or test speaker");
+        for (String s : test) assertFalse(train.contains(s), "test speaker " + s + " is also a training speaker");
+    }
+
+    static Set<String> speakersOf(List<Lists.Trial> trials, int count, int speakers) {
+        assertEquals(count, trials.size());
         assertEquals(trials.size() / 2, trials.stream().filter(t -> t.label() == 1).count());
-        Set<String> trainSpeakers = new HashSet<>(Lists.speakers(Lists.readTrainList(m.trainList())));
         Set<String> testSpeakers = new HashSet<>(), pairs = new HashSet<>();
         for (Lists.Trial t : trials) {
             String s1 = t.enroll().substring(0, 7), s2 = t.test().substring(0, 7);
@@ -88,14 +94,14 @@ class SynthVoxTest {
             if (t.label() == 1) assertFalse(t.enroll().split("/")[1].equals(t.test().split("/")[1]), "target trials pair different sessions: " + t);
             assertTrue(pairs.add(t.enroll() + " " + t.test()) && !pairs.contains(t.test() + " " + t.enroll()), "duplicate trial " + t);
         }
-        assertEquals(SynthVox.Profile.SMOKE.testSpeakers(), testSpeakers.size());
-        for (String s : testSpeakers) assertFalse(trainSpeakers.contains(s), s);
+        assertEquals(speakers, testSpeakers.size());
+        return testSpeakers;
     }
 
     @Test
     void baselineEerIsInTheCalibratedRange() throws IOException {
         SynthVox.Manifest m = SmokeCorpus.get();
-        Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.trialList()), 2);
+        Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.testTrials()), 2);
         System.out.printf("SynthVox smoke (seed 1): generated in %.1f s; baseline EER %.2f%%, minDCF(0.05) %.3f%n",
                 SmokeCorpus.generationSeconds, 100 * r.eer(), r.minDcf05());
         assertTrue(r.eer() >= 0.15 && r.eer() <= 0.35, "baseline EER " + r.eer());

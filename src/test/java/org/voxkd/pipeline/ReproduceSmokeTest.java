@@ -32,31 +32,44 @@ class ReproduceSmokeTest {
         Path results = tmp.resolve("results");
         Profile smoke = Profile.load(ROOT.resolve("experiments"), "smoke");
         List<ObjectNode> runs = new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();
-        assertEquals(Profile.EXPERIMENTS.size(), runs.size());
+        int expected = 2 * Profile.EXPERIMENTS.size(); // two seeds
+        assertEquals(expected, runs.size());
         Ledger ledger = new Ledger(results);
-        assertEquals(7, ledger.records().size());
+        assertEquals(expected, ledger.records().size());
         for (ObjectNode r : ledger.records()) {
             assertEquals("complete", r.get("status").asText());
-            double eer = r.get("best").get("eer").asDouble();
+            double eer = r.get("test").get("best").get("eer").asDouble();
             assertTrue(eer >= 0 && eer <= 1, r.get("experiment") + " EER " + eer);
             assertTrue(r.get("artifacts").has("epochs.csv"));
         }
-        String teacher = runs.get(0).get("id").asText();
-        for (ObjectNode r : runs.subList(1, 5)) assertEquals(teacher, r.get("teacher_run").asText(), "students distil from the teacher run");
+        int n = Profile.EXPERIMENTS.size();
+        for (int s = 0; s < 2; s++) {
+            ObjectNode teacher = runs.get(s * n);
+            assertEquals("teacher", teacher.get("experiment").asText());
+            assertEquals(s + 1, teacher.get("seed").asInt());
+            for (ObjectNode r : runs.subList(s * n + 1, s * n + 5)) {
+                assertEquals(teacher.get("id").asText(), r.get("teacher_run").asText(), "students distil from their seed's teacher");
+                assertEquals(s + 1, r.get("seed").asInt());
+            }
+        }
+        assertEquals(expected, runs.stream().map(r -> r.get("id").asText()).distinct().count(), "every (arm, seed) has its own run id");
+        assertTrue(runs.get(0).get("environment").has("openblas_core"), runs.get(0).get("environment").toString());
         // A second reproduction finds every run complete and adds nothing.
         new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();
-        assertEquals(7, ledger.records().size());
+        assertEquals(expected, ledger.records().size());
         // A recorded run re-runs to the same bits.
-        ObjectNode cosine = runs.get(2);
+        ObjectNode cosine = runs.get(n + 2);
         assertEquals("v2-cosine", cosine.get("experiment").asText());
-        assertEquals(List.of(), Verifier.verify(cosine, ROOT, results, tmp, QUIET));
+        Verifier.Outcome v = Verifier.verify(cosine, ROOT, results, tmp, QUIET);
+        assertEquals(Verifier.Verdict.BIT_FOR_BIT, v.verdict(), String.join("\n", v.bitDifferences()));
         // The report is a pure function of the results.
         Report.build(results, tmp.resolve("a"), null);
         Report.build(results, tmp.resolve("b"), null);
         TreeMap<String, byte[]> a = files(tmp.resolve("a")), b = files(tmp.resolve("b"));
         assertEquals(a.keySet(), b.keySet());
         for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), "report file " + k + " differs between two builds");
-        assertTrue(Files.readString(tmp.resolve("a/tables/summary.md")).contains("v2-large-lowalpha"));
+        String summary = Files.readString(tmp.resolve("a/tables/summary.md"));
+        assertTrue(summary.contains("v2-large-lowalpha") && summary.contains(" ± "), summary);
     }
 
     /** The committed paper/generated/ is exactly what the committed results/ produce. */

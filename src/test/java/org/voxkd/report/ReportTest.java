@@ -9,37 +9,95 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.voxkd.engine.Philox;
+import org.voxkd.eval.Eer;
+import org.voxkd.stats.TrialSet;
 
+/**
+ * The report on synthetic results whose effects are known: per (experiment, seed) a ledger record and a test score
+ * file drawn from a fixed speaker-structured trial list, where each arm's scores separate targets from impostors by
+ * its own margin d' — so the verdicts the report must reach are known in advance.
+ */
 class ReportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path tmp;
 
-    /** A ledger record with a history of validated epochs (eer per epoch; CI ±0.02; 200/400 trials). */
-    static ObjectNode record(String experiment, String profile, String status, String kdLoss, double alpha, long params, double... eers) {
+    static final int SPEAKERS = 30, TRIALS = 3000;
+
+    /** The fixed test list: speakers "idNN", balanced targets and impostors. */
+    static List<int[]> trialList() {
+        Philox.Stream r = new Philox.Stream(99, 1);
+        List<int[]> l = new ArrayList<>();
+        for (int i = 0; i < TRIALS; i++) {
+            int s = r.nextInt(SPEAKERS), label = i % 2, o = label == 1 ? s : (s + 1 + r.nextInt(SPEAKERS - 1)) % SPEAKERS;
+            l.add(new int[] {label, s, o});
+        }
+        return l;
+    }
+
+    /**
+     * Scores of one run: target trials get +d, every trial a per-speaker effect shared by all arms and seeds (the
+     * speakers are the test set's sampling noise) and its own noise; {@code twin} ≥ 0 reuses that seed's noise of
+     * another arm (an arm identical up to a tiny perturbation).
+     */
+    static double[] scores(List<int[]> trials, double d, long seed, long noiseStream, double perturb) {
+        Philox.Stream fx = new Philox.Stream(7, 3), noise = new Philox.Stream(seed, noiseStream), small = new Philox.Stream(seed, 1000 + noiseStream);
+        double[] effect = new double[SPEAKERS];
+        for (int s = 0; s < SPEAKERS; s++) effect[s] = 0.7 * fx.nextGaussian();
+        double[] out = new double[trials.size()];
+        for (int i = 0; i < out.length; i++) {
+            int[] t = trials.get(i);
+            out[i] = (t[0] == 1 ? d + effect[t[1]] : 0.5 * (effect[t[1]] - effect[t[2]])) + noise.nextGaussian() + perturb * small.nextGaussian();
+        }
+        return out;
+    }
+
+    /** One run: its record (appended to {@code ledger}) and its directory with test_scores.txt. */
+    static void run(Path results, StringBuilder ledger, String experiment, long seed, String fingerprint, String kdLoss, double alpha, long params,
+                    double d, long noise, double perturb, boolean sameList) throws IOException {
+        List<int[]> trials = trialList();
+        double[] best = scores(trials, d, seed, noise, perturb), last = scores(trials, d * 0.97, seed, noise, perturb);
+        String id = String.format(Locale.ROOT, "%s-s%d-%s", experiment, seed, fingerprint);
+        Path dir = results.resolve("runs").resolve(id);
+        Files.createDirectories(dir);
+        StringBuilder sc = new StringBuilder("# voxkd test scores\n# trials test_trials.txt sha256 abc123\n# label best last enroll_speaker test_speaker\n");
+        int[] labels = new int[trials.size()];
+        for (int i = 0; i < trials.size(); i++) {
+            int[] t = trials.get(i);
+            labels[i] = t[0];
+            sc.append(t[0]).append(' ').append((float) best[i]).append(' ').append((float) last[i]).append(" id").append(t[1]).append(" id").append(t[2]).append('\n');
+            best[i] = (float) best[i];
+            last[i] = (float) last[i];
+        }
+        Files.writeString(dir.resolve("test_scores.txt"), sc.toString());
         ObjectNode r = JSON.createObjectNode();
-        r.put("id", experiment + "-" + profile + "-" + eers.length);
+        r.put("id", id);
         r.put("experiment", experiment);
-        r.put("profile", profile);
-        r.put("status", status);
-        r.put("dir", "runs/" + r.get("id").asText());
+        r.put("profile", "default");
+        r.put("status", "complete");
+        r.put("dir", "runs/" + id);
+        r.put("seed", seed);
+        r.put("code_fingerprint", fingerprint);
+        r.put("commit", "c0ffee" + fingerprint);
         r.put("model", experiment.equals("teacher") ? "teacher" : "student");
         r.put("parameters", params);
-        r.put("seconds", 10.0 * eers.length + 1);
+        r.put("seconds", 30.0);
         r.put("train_samples_per_s", 100.0 + params / 1000.0);
-        r.put("epochs", eers.length);
+        r.put("epochs", 3);
         ObjectNode kd = r.putObject("distillation");
         kd.put("loss", kdLoss);
         kd.put("alpha", alpha);
         kd.put("tau", 4.0);
         ArrayNode h = r.putArray("history");
-        ObjectNode best = null, last = null;
-        for (int i = 0; i < eers.length; i++) {
+        for (int i = 0; i < 3; i++) {
             ObjectNode e = h.addObject();
             e.put("epoch", i + 1);
             e.put("lr", 0.001 * Math.pow(0.95, i));
@@ -51,43 +109,56 @@ class ReportTest {
             e.put("train_accuracy", 10.0 * (i + 1));
             e.put("samples_per_s", 100.0);
             e.put("seconds", 10.0);
-            e.put("eer", eers[i]);
-            e.put("eer_ci_low", eers[i] - 0.02);
-            e.put("eer_ci_high", eers[i] + 0.02);
+            e.put("eer", 0.3 - 0.05 * i + 0.01 * seed);
+            e.put("eer_ci_low", 0.25 - 0.05 * i);
+            e.put("eer_ci_high", 0.35 - 0.05 * i);
             e.put("min_dcf_005", 0.5);
             e.put("min_dcf_001", 0.75);
-            e.put("target_trials", 200);
-            e.put("nontarget_trials", 400);
-            if (best == null || eers[i] < best.get("eer").asDouble()) best = e;
-            last = e;
+            e.put("target_trials", 100);
+            e.put("nontarget_trials", 100);
         }
-        for (var p : new Object[][] {{"best", best}, {"final", last}}) {
-            ObjectNode m = r.putObject((String) p[0]);
-            ((ObjectNode) p[1]).fields().forEachRemaining(f -> {
-                if (List.of("epoch", "eer", "eer_ci_low", "eer_ci_high", "min_dcf_005", "min_dcf_001", "target_trials", "nontarget_trials").contains(f.getKey()))
-                    m.set(f.getKey(), f.getValue());
-            });
+        ObjectNode v = r.putObject("validation");
+        v.set("best", h.get(2));
+        v.set("last", h.get(2));
+        ObjectNode t = r.putObject("test");
+        t.put("same_as_validation", sameList);
+        for (String which : new String[] {"best", "last"}) {
+            Eer.Result m = Eer.compute(which.equals("best") ? best : last, labels);
+            ObjectNode o = t.putObject(which);
+            o.put("epoch", which.equals("best") ? 2 : 3);
+            o.put("eer", m.eer());
+            o.put("eer_ci_low", m.eer() - 0.01);
+            o.put("eer_ci_high", m.eer() + 0.01);
+            o.put("min_dcf_005", m.minDcf05());
+            o.put("min_dcf_001", m.minDcf01());
+            o.put("target_trials", m.targets());
+            o.put("nontarget_trials", m.nonTargets());
         }
-        return r;
+        ledger.append(JSON.writeValueAsString(r)).append('\n');
     }
 
-    private Path results(ObjectNode... records) throws IOException {
-        Path dir = tmp.resolve("results");
-        Files.createDirectories(dir);
-        StringBuilder b = new StringBuilder();
-        for (ObjectNode r : records) b.append(JSON.writeValueAsString(r)).append('\n');
-        Files.writeString(dir.resolve("ledger.jsonl"), b.toString());
-        return dir;
-    }
-
-    private Path smallLedger() throws IOException {
-        return results(
-                record("v2-cosine", "default", "complete", "cosine", 0.7, 2_000_000, 0.40, 0.30), // superseded below
-                record("teacher", "default", "complete", "none", 0.0, 4_000_000, 0.20, 0.10, 0.12),
-                record("v1-mse", "default", "complete", "mse", 0.5, 2_000_000, 0.30, 0.25, 0.2525),
-                record("v2-cosine", "default", "failed", "cosine", 0.7, 2_000_000, 0.45),
-                record("v2-cosine", "default", "complete", "cosine", 0.7, 2_000_000, 0.20, 0.1075, 0.11),
-                record("v2-large", "smoke", "complete", "cosine", 0.7, 9_000, 0.45));
+    /**
+     * Three seeds: the teacher clearly best (d' 2.6), v2-cosine and v2-nokd the same system up to a tiny perturbation
+     * (equivalent), v1-mse clearly worse (d' 1.4), v2-large-lowalpha between. An older record at another fingerprint
+     * must be left out.
+     */
+    Path fixture(double margin, boolean sameList, long... seeds) throws IOException {
+        Path res = tmp.resolve("results-" + margin + "-" + sameList + "-" + seeds.length);
+        Files.createDirectories(res);
+        StringBuilder l = new StringBuilder();
+        run(res, l, "v2-cosine", 1, "oldcode", "cosine", 0.7, 180_000, 0.1, 1, 0, false); // other code: must not appear
+        for (long s : seeds) {
+            run(res, l, "teacher", s, "newcode", "none", 0, 268_000, 2.6, 1, 0, sameList);
+            run(res, l, "v1-mse", s, "newcode", "mse", 0.5, 180_000, 1.4, 2, 0, sameList);
+            run(res, l, "v2-cosine", s, "newcode", "cosine", 0.7, 180_000, 2.0, 3, 0.02, sameList);
+            run(res, l, "v2-nokd", s, "newcode", "none", 0, 180_000, 2.0, 3, 0, sameList);
+            run(res, l, "v2-large-lowalpha", s, "newcode", "cosine", 0.4, 511_000, 2.2, 4, 0, sameList);
+        }
+        Files.writeString(res.resolve("ledger.jsonl"), l.toString());
+        Files.createDirectories(res.resolve("profiles"));
+        Files.writeString(res.resolve("profiles/default.json"), "{\"profile\":\"default\",\"seeds\":" + java.util.Arrays.toString(seeds)
+                + ",\"analysis\":{\"equivalence_margin_eer\":" + margin + ",\"resamples\":400}}");
+        return res;
     }
 
     private static Map<String, byte[]> tree(Path dir) throws IOException {
@@ -99,56 +170,92 @@ class ReportTest {
     }
 
     @Test void sameResultsGiveByteIdenticalFiles() throws IOException {
-        Path res = smallLedger();
+        Path res = fixture(0.5, false, 1, 2, 3);
         Report.build(res, tmp.resolve("a"), "default");
         Report.build(res, tmp.resolve("b"), "default");
         Map<String, byte[]> a = tree(tmp.resolve("a")), b = tree(tmp.resolve("b"));
         assertEquals(a.keySet(), b.keySet());
-        assertTrue(a.containsKey("report.md") && a.containsKey("tables/summary.tex") && a.containsKey("figures/params-vs-eer.svg"), a.keySet().toString());
+        assertTrue(a.containsKey("report.md") && a.containsKey("tables/summary.tex") && a.containsKey("figures/params-vs-eer.svg")
+                && a.containsKey("csv/runs.csv"), a.keySet().toString());
         for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), k);
-        // Rebuilding over an existing output leaves the same tree.
         Report.build(res, tmp.resolve("a"), "default");
         Map<String, byte[]> again = tree(tmp.resolve("a"));
         assertEquals(a.keySet(), again.keySet());
         for (String k : a.keySet()) assertArrayEquals(a.get(k), again.get(k), k);
     }
 
-    @Test void summaryShowsTheLatestCompleteRecordFormatted() throws IOException {
-        Tables t = new Tables(Results.load(smallLedger(), "default"), Original.load());
+    @Test void summaryIsMeanAndSdOverSeedsOfTheTestFigures() throws IOException {
+        Results r = Results.load(fixture(0.5, false, 1, 2, 3), "default");
+        assertEquals("newcode", r.fingerprint());
+        assertEquals(Map.of("oldcode", 1), r.otherFingerprints(), "a table never mixes code: the older record is left out");
+        Tables t = new Tables(r, Original.load());
         Table s = t.summary();
-        assertEquals("10.75", s.cell("v2-cosine", "Best EER (%)"));
-        assertEquals("[8.75, 12.75]", s.cell("v2-cosine", "95% CI (%)"));
-        assertEquals("2", s.cell("v2-cosine", "Best epoch"));
-        assertEquals("11.00", s.cell("v2-cosine", "Final EER (%)"));
-        assertEquals("2,000,000", s.cell("v2-cosine", "Parameters"));
-        assertEquals("0.7", s.cell("v2-cosine", "α"));
-        assertEquals("–", s.cell("teacher", "α"));
-        assertEquals("400", s.cell("teacher", "Non-target trials"));
-        assertEquals("0.7500", s.cell("teacher", "minDCF 0.01"));
-        Table gap = t.gapFromTeacher();
-        assertEquals("+0.75", gap.cell("v2-cosine", "Gap (points)"));
-        assertEquals("7.5", gap.cell("v2-cosine", "Gap (relative, %)"));
-        assertEquals("yes", gap.cell("v2-cosine", "Intervals overlap"));
-        // Efficiency: (50 - 10.75) / 2.0 M params.
-        assertEquals("19.63", t.rankingByEfficiency().cell("1", "Efficiency (EER points below chance per M params)"));
-        assertEquals("v2-cosine", t.rankingByEfficiency().cell("1", "Experiment"));
-        assertEquals("1", t.rankingByEer().rows().get(0).get(0));
-        assertEquals("teacher", t.rankingByEer().rows().get(0).get(1));
+        Arm cos = r.get("v2-cosine").orElseThrow();
+        double[] eers = cos.values(x -> x.testBest().eer());
+        assertEquals(3, eers.length);
+        var sum = org.voxkd.stats.SeedStats.summary(eers);
+        assertEquals(Fmt.pct(sum.mean()) + " ± " + Fmt.pct(sum.sd()), s.cell("v2-cosine", "Test EER (%)"));
+        assertEquals("3", s.cell("v2-cosine", "Seeds"));
+        assertEquals("2/3, 2/3, 2/3", s.cell("v2-cosine", "Selected epochs"));
+        assertEquals(Fmt.NOT_RUN, s.cell("v2-large", "Model"));
+        // the per-arm interval is that of the seed mean over speaker resamples: it contains the mean
+        String[] ci = s.cell("v2-cosine", "95% CI (%)").replaceAll("[\\[\\]]", "").split(", ");
+        assertTrue(Double.parseDouble(ci[0]) < 100 * sum.mean() && 100 * sum.mean() < Double.parseDouble(ci[1]));
+        assertEquals(15, t.perSeed().rows().size(), "five arms × three seeds");
     }
 
-    @Test void missingExperimentsAreReportedAsNotRun() throws IOException {
+    @Test void verdictsFollowThePairedIntervals() throws IOException {
+        Tables t = new Tables(Results.load(fixture(0.5, false, 1, 2, 3), "default"), Original.load());
+        Table h = t.hypotheses();
+        assertEquals("supported (A better)", h.cell("cosine KD ≫ mse KD (small student)", "Verdict"));
+        assertTrue(h.cell("distillation helps the small student (vs no teacher)", "Verdict").startsWith("not supported (equivalent within ±0.50"),
+                "identical systems up to a tiny perturbation are shown equivalent: " + h.cell("distillation helps the small student (vs no teacher)", "Verdict"));
+        assertEquals("not supported (A worse)", h.cell("large student (α 0.4) better than the teacher", "Verdict"));
+        assertEquals(Fmt.NOT_RUN + ": v2-large", h.cell("α 0.4 better than α 0.7 for the large student", "Verdict"));
+        assertEquals("A worse", t.gapFromTeacher().cell("v2-cosine", "Verdict (student vs teacher)"));
+        assertTrue(t.kdEffectiveness().cell("v2-cosine", "KD helps?").startsWith("not supported (equivalent"));
+        // Without a declared margin nothing is called equivalent.
+        Tables none = new Tables(Results.load(fixture(0, false, 1, 2, 3), "default"), Original.load());
+        assertTrue(none.hypotheses().cell("distillation helps the small student (vs no teacher)", "Verdict").startsWith("inconclusive"));
+        // One seed decides nothing.
+        Tables one = new Tables(Results.load(fixture(0.5, false, 1), "default"), Original.load());
+        assertTrue(one.hypotheses().cell("cosine KD ≫ mse KD (small student)", "Verdict").startsWith("inconclusive (one seed"));
+    }
+
+    @Test void pairedSpeakerIntervalMatchesADirectComputation() throws IOException {
+        Results r = Results.load(fixture(0.5, false, 1, 2, 3), "default");
+        Compare.Comparison c = new Compare(r).compare("v2-cosine", "v1-mse");
+        Arm a = r.get("v2-cosine").orElseThrow(), b = r.get("v1-mse").orElseThrow();
+        TrialSet ts = a.first().scores().trials();
+        var boot = new org.voxkd.stats.SpeakerBootstrap(ts, 400, Compare.BOOTSTRAP_SEED);
+        var d = boot.distribution(w -> {
+            double s = 0;
+            for (int i = 0; i < 3; i++) s += a.runs().get(i).scores().ranked(true).metrics(w).eer() - b.runs().get(i).scores().ranked(true).metrics(w).eer();
+            return s / 3;
+        }).interval(0.95);
+        assertEquals(d, c.speakers95());
+        assertEquals(List.of(1L, 2L, 3L), c.seeds());
+        assertTrue(c.speakers95().high() < 0 && c.seeds95().high() < 0, c.toString());
+    }
+
+    @Test void sameListIsFlaggedInEveryTable() throws IOException {
+        Path out = tmp.resolve("flagged");
+        Report.build(fixture(0.5, true, 1, 2), out, "default");
+        for (String f : List.of("tables/summary.md", "tables/hypotheses.md", "tables/ranking-eer.md"))
+            assertTrue(Files.readString(out.resolve(f)).contains("both selected the checkpoint and reported"), f);
+        assertTrue(Files.readString(out.resolve("report.md")).contains("code fingerprint `newcode`"));
+    }
+
+    @Test void missingExperimentsAreReportedAsNotRunAndEmptyResultsStillBuild() throws IOException {
         Path out = tmp.resolve("out");
-        Report.Built b = Report.build(smallLedger(), out, "default");
-        assertEquals(3, b.runs());
-        Tables t = new Tables(Results.load(smallLedger(), "default"), Original.load());
-        assertEquals(Fmt.NOT_RUN, t.summary().cell("v2-large", "Model"));
-        assertEquals(Fmt.NOT_RUN, t.summary().cell("v2-nokd", "Model"));
-        assertEquals(Fmt.NOT_RUN, t.hypotheses().cell("α 0.4 better than α 0.7 for the large student", "Verdict"));
-        assertTrue(t.kdEffectiveness().cell("v2-cosine", "KD helps?").startsWith(Fmt.NOT_RUN));
+        Report.Built b = Report.build(fixture(0.5, false, 1, 2), out, "default");
+        assertEquals(10, b.runs());
         assertTrue(Files.readString(out.resolve("tables/trajectory-v2-large.md")).contains("not run"));
         assertTrue(Files.exists(out.resolve("csv/v2-cosine.csv")));
         assertFalse(Files.exists(out.resolve("csv/v2-large.csv")));
-        // An empty results directory still gives every table.
+        List<String> csv = Files.readAllLines(out.resolve("csv/v2-cosine.csv"));
+        assertEquals(7, csv.size(), "two seeds × three epochs + header");
+        assertTrue(csv.get(0).startsWith("seed,run,epoch,lr,loss"));
         Path empty = tmp.resolve("empty");
         Files.createDirectories(empty);
         Report.Built e = Report.build(empty, tmp.resolve("out-empty"), null);
@@ -156,66 +263,26 @@ class ReportTest {
         assertTrue(Files.readString(tmp.resolve("out-empty/report.md")).contains("not run"));
     }
 
-    @Test void trajectoriesAndCsvComeFromTheHistory() throws IOException {
-        Path out = tmp.resolve("out");
-        Report.build(smallLedger(), out, "default");
-        List<String> csv = Files.readAllLines(out.resolve("csv/v2-cosine.csv"));
-        assertEquals(4, csv.size());
-        assertTrue(csv.get(0).startsWith("epoch,lr,loss,loss_cls,loss_kd"));
-        assertTrue(csv.get(2).startsWith("2,0.00095000000,"), csv.get(2));
-        Tables t = new Tables(Results.load(smallLedger(), "default"), Original.load());
-        assertEquals("10.75", t.trajectoryComparison().cell("2", "v2-cosine"));
-        assertEquals("25.00", t.trajectoryComparison().cell("2", "v1-mse"));
-        assertEquals("0.4900", t.kdLossComparison().cell("2", "v2-cosine"));
-    }
-
-    @Test void historyFallsBackToEpochsCsvAndProfileDefaultsToTheLastRecord() throws IOException {
-        ObjectNode r = record("v2-nokd", "smoke", "complete", "none", 0.0, 5_000, 0.4, 0.35);
-        r.remove("history");
-        Path res = results(record("teacher", "default", "complete", "none", 0.0, 1, 0.1), r);
-        Path runDir = res.resolve(r.get("dir").asText());
-        Files.createDirectories(runDir);
-        Files.writeString(runDir.resolve("epochs.csv"), String.join("\n", "epoch,lr,loss,loss_cls,loss_kd,kd_loss_share,kd_grad_share,train_accuracy,"
-                + "samples_per_s,seconds,eer,eer_ci_low,eer_ci_high,min_dcf_005,min_dcf_001,target_trials,nontarget_trials",
-                "1,0.001,3,3,0,0,0,10,100,10,,,,,,,", "2,0.00095,2.9,2.9,0,0,0,20,100,10,0.35,0.33,0.37,0.5,0.75,200,400", ""));
-        Results loaded = Results.load(res, null);
-        assertEquals("smoke", loaded.profile());
-        Run run = loaded.get("v2-nokd").orElseThrow();
-        assertEquals(2, run.history().size());
-        assertTrue(run.history().get(0).validation().isEmpty());
-        assertEquals(0.35, run.history().get(1).validation().orElseThrow().eer());
-        Table tr = new Tables(loaded, Original.load()).trajectory("v2-nokd");
-        assertEquals(1, tr.rows().size());
-        assertEquals("35.00", tr.cell("2", "EER (%)"));
-    }
-
-    private static Run.Metrics m(double eer, double low, double high) {
-        return new Run.Metrics(1, eer, low, high, 0.5, 0.5, 100, 100);
-    }
-
-    @Test void hypothesisVerdicts() {
-        var better = Hypotheses.Kind.BETTER;
-        var similar = Hypotheses.Kind.SIMILAR;
-        assertEquals(Hypotheses.SUPPORTED, Hypotheses.verdict(better, m(0.10, 0.08, 0.12), m(0.16, 0.14, 0.18)));
-        assertEquals(Hypotheses.NOT_SUPPORTED, Hypotheses.verdict(better, m(0.16, 0.14, 0.18), m(0.10, 0.08, 0.12)));
-        assertEquals(Hypotheses.WITHIN_NOISE, Hypotheses.verdict(better, m(0.10, 0.08, 0.12), m(0.11, 0.09, 0.13)));
-        assertEquals(Hypotheses.WITHIN_NOISE, Hypotheses.verdict(better, m(0.10, 0.08, 0.12), m(0.14, 0.12, 0.16))); // touching
-        assertEquals(Hypotheses.SIMILAR_SUPPORTED, Hypotheses.verdict(similar, m(0.10, 0.08, 0.12), m(0.11, 0.09, 0.13)));
-        assertEquals(Hypotheses.NOT_SUPPORTED, Hypotheses.verdict(similar, m(0.10, 0.08, 0.12), m(0.16, 0.14, 0.18)));
-        assertEquals(Fmt.NOT_RUN, Hypotheses.verdict(better, null, m(0.1, 0.08, 0.12)));
+    @Test void malformedScoreFileNamesFileAndLine() throws IOException {
+        Path res = fixture(0.5, false, 1);
+        Path f = Files.walk(res.resolve("runs")).filter(p -> p.endsWith("test_scores.txt")).findFirst().orElseThrow();
+        List<String> lines = new ArrayList<>(Files.readAllLines(f));
+        lines.set(5, "1 NaN 0.3 id1 id1");
+        Files.write(f, lines);
+        IOException e = assertThrows(IOException.class, () -> Results.load(res, "default"));
+        assertTrue(e.getMessage().contains("test_scores.txt:6"), e.getMessage());
     }
 
     @Test void latexEscaping() throws IOException {
-        assertEquals("a\\_b \\& 50\\% \\#1 \\{x\\} \\$ $\\alpha$ 0.4 $\\approx$ \\textasciitilde{} \\textbackslash{}",
-                Latex.escape("a_b & 50% #1 {x} $ α 0.4 ≈ ~ \\"));
+        assertEquals("a\\_b \\& 50\\% \\#1 \\{x\\} \\$ $\\alpha$ 0.4 $\\approx$ \\textasciitilde{} \\textbackslash{} $\\pm$",
+                Latex.escape("a_b & 50% #1 {x} $ α 0.4 ≈ ~ \\ ±"));
         Table t = new Table("t", "T_1", "lr", "name", "EER (%)").row("v2_large & co", "10%");
         String tex = Latex.table(t);
         assertTrue(tex.contains("v2\\_large \\& co & 10\\% \\\\"), tex);
         assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule") && tex.contains("\\caption{T\\_1}"), tex);
         assertEquals("| a\\|b | 1 |", Markdown.table(new Table("m", "M", "lr", "x", "y").row("a|b", "1")).lines().skip(2).findFirst().orElseThrow());
-        // Every generated .tex is plain ASCII (pdflatex-safe).
         Path out = tmp.resolve("out");
-        Report.build(smallLedger(), out, "default");
+        Report.build(fixture(0.5, false, 1, 2), out, "default");
         try (Stream<Path> s = Files.list(out.resolve("tables"))) {
             for (Path p : s.filter(p -> p.toString().endsWith(".tex")).toList()) {
                 String text = Files.readString(p, StandardCharsets.UTF_8);

@@ -32,8 +32,8 @@ class TrainerTest {
 
     static String yaml(String extra) {
         return "seed: 5\n"
-                + "data: {train_list: " + corpus.trainList() + ", train_root: " + corpus.wavRoot() + ", trials: " + corpus.trialList()
-                + ", max_frames: 60, workers: 2}\n"
+                + "data: {train_list: " + corpus.trainList() + ", train_root: " + corpus.wavRoot() + ", val_trials: " + corpus.valTrials()
+                + ", test_trials: " + corpus.testTrials() + ", max_frames: 60, workers: 2}\n"
                 + "eval: {crops: 2, frames: 60}\n" + extra;
     }
 
@@ -74,6 +74,16 @@ class TrainerTest {
         double kdLoss = Double.parseDouble(csv.get(1).split(",")[4]);
         assertTrue(kdLoss > 0 && kdLoss < 2, "cosine distillation loss lies in (0, 2): " + kdLoss);
         assertEquals(200, Files.readAllLines(dir.resolve("scores.txt")).size());
+        // the test list was scored once, after training, with the selected and the last weights
+        List<String> test = Files.readAllLines(dir.resolve("test_scores.txt")).stream().filter(l -> !l.startsWith("#")).toList();
+        assertEquals(200, test.size());
+        assertEquals(5, test.get(0).split(" ").length, "label best last enroll_speaker test_speaker: " + test.get(0));
+        var t = o.record().get("test");
+        assertEquals(o.record().get("best_epoch").asInt(), t.get("best").get("epoch").asInt());
+        assertEquals(2, t.get("last").get("epoch").asInt());
+        assertTrue(t.get("best").get("eer_ci_low").asDouble() <= t.get("best").get("eer").asDouble());
+        assertTrue(t.get("best").has("frr_at_validation_threshold"), "the validation threshold applied to the test list");
+        assertEquals("validation list", o.record().get("selection").asText());
         // A finished run is never overwritten.
         IOException e = assertThrows(IOException.class, () -> new Trainer(config("student", yaml(student(2))), dir, QUIET).run(false));
         assertTrue(e.getMessage().contains("finished run"), e.getMessage());
@@ -111,6 +121,51 @@ class TrainerTest {
         double eer = Double.parseDouble(column(work.resolve("opencl/epochs.csv"), 10).get(0));
         double low = Double.parseDouble(column(work.resolve("cpu/epochs.csv"), 11).get(0)), high = Double.parseDouble(column(work.resolve("cpu/epochs.csv"), 12).get(0));
         assertTrue(eer >= low && eer <= high, "opencl EER " + eer + " outside the cpu interval [" + low + ", " + high + "]");
+    }
+
+    /** The test list is scored only after the last validation, once per weight set (selected, last). */
+    @Test
+    void testListIsScoredOnlyAfterSelection() throws IOException {
+        List<String> events = new java.util.ArrayList<>();
+        new Trainer(config("order", yaml(student(3))), work.resolve("order"), QUIET).onScoring((list, epoch) -> events.add(list + "@" + epoch)).run(false);
+        assertEquals(List.of("validation@1", "validation@2", "validation@3", "test@3"), events);
+    }
+
+    /**
+     * Selection is a function of the validation list alone: with another test list (its labels flipped), the selected epoch,
+     * the stored threshold, every validation figure and the trained weights are bit-identical; only the test figures change.
+     */
+    @Test
+    void selectionIgnoresTheTestList() throws IOException {
+        Path flipped = work.resolve("flipped_trials.txt");
+        List<org.voxkd.data.Lists.Trial> trials = org.voxkd.data.Lists.readTrialList(corpus.testTrials());
+        org.voxkd.data.Lists.writeTrialList(flipped, trials.stream().map(t -> new org.voxkd.data.Lists.Trial(1 - t.label(), t.enroll(), t.test())).toList());
+        String a = yaml(student(3)), b = a.replace("test_trials: " + corpus.testTrials(), "test_trials: " + flipped);
+        Trainer.Outcome x = new Trainer(config("sel-a", a), work.resolve("sel-a"), QUIET).run(false);
+        Trainer.Outcome y = new Trainer(config("sel-b", b), work.resolve("sel-b"), QUIET).run(false);
+        assertEquals(x.record().get("best_epoch"), y.record().get("best_epoch"));
+        assertEquals(withoutTiming(x.record().get("history")), withoutTiming(y.record().get("history")));
+        Checkpoint.Contents p = Checkpoint.load(x.best()), q = Checkpoint.load(y.best());
+        assertEquals(p.meta().get("provenance").get("eer_threshold"), q.meta().get("provenance").get("eer_threshold"));
+        for (String k : p.tensors().keySet()) assertArrayEquals(p.tensors().get(k).data(), q.tensors().get(k).data(), k);
+        double ex = x.record().get("test").get("best").get("eer").asDouble(), ey = y.record().get("test").get("best").get("eer").asDouble();
+        assertTrue(Math.abs(ex + ey - 1) < 0.05, "flipped labels mirror the test EER: " + ex + " vs " + ey);
+    }
+
+    /** With only one trial list it both selects and reports, and the record says so. */
+    @Test
+    void oneListServesBothAndIsFlagged() throws IOException {
+        String one = yaml(student(1)).replace(", test_trials: " + corpus.testTrials(), "");
+        Trainer.Outcome o = new Trainer(config("one", one), work.resolve("one"), QUIET).run(false);
+        assertTrue(o.record().get("selection").asText().startsWith("same list"), o.record().get("selection").asText());
+        assertTrue(o.record().get("test").get("same_as_validation").asBoolean());
+    }
+
+    /** Epoch rows without their wall-clock columns. */
+    static com.fasterxml.jackson.databind.JsonNode withoutTiming(com.fasterxml.jackson.databind.JsonNode history) {
+        var copy = history.deepCopy();
+        for (var row : copy) ((com.fasterxml.jackson.databind.node.ObjectNode) row).remove(List.of("samples_per_s", "seconds"));
+        return copy;
     }
 
     static List<String> column(Path csv, int col) throws IOException {
