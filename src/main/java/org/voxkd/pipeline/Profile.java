@@ -15,7 +15,10 @@ import java.util.Map;
  * An overlay of the report's experiments (experiments/*.yaml) for one purpose: {@code smoke} (CI),
  * {@code default} (the embedded SynthVox corpus, models scaled down with the original capacity ratios),
  * {@code paper} (original sizes on user-provided VoxCeleb lists). Every arm of a profile trains on the
- * same data. Resolution: experiment ⊕ profile.all ⊕ profile.models[name] ⊕ profile.experiments[experiment].
+ * same data. The arms are the keys of the profile's {@code experiments} mapping, in order (the report's seven
+ * when it is empty); an arm named like an experiment file uses it, or names its base file with
+ * {@code from: FILE} (e.g. a sweep of one experiment). Resolution:
+ * experiments/FILE.yaml ⊕ profile.all ⊕ profile.models[name] ⊕ profile.experiments[arm], with experiment = arm.
  */
 public final class Profile {
     /** Teacher first: every student reads its checkpoint. */
@@ -84,14 +87,28 @@ public final class Profile {
     /** The data section for user-provided lists (paths relative to --data). */
     public JsonNode data() { return tree.get("data"); }
 
-    /** The experiment's configuration tree with the profile's overlays, before data paths and teacher are filled in. */
+    /** The arms this profile runs, in the order given (a run an arm refers to must be listed). */
+    public List<String> arms() {
+        JsonNode e = tree.path("experiments");
+        if (!e.isObject() || e.isEmpty()) return EXPERIMENTS;
+        List<String> out = new java.util.ArrayList<>();
+        e.fieldNames().forEachRemaining(out::add);
+        return List.copyOf(out);
+    }
+
+    /** The arm's configuration tree with the profile's overlays, before data paths and run references are filled in. */
     public ObjectNode experiment(String experiment) throws IOException {
-        Path f = experimentsDir.resolve(experiment + ".yaml");
+        JsonNode over = tree.path("experiments").path(experiment);
+        String file = over.path("from").asText(experiment);
+        Path f = experimentsDir.resolve(file + ".yaml");
+        if (!Files.isRegularFile(f))
+            throw new IOException("profile " + name + ": arm " + experiment + " needs " + f + (over.has("from") ? " (its 'from')" : " (or a 'from: FILE' naming its base)"));
         ObjectNode base = (ObjectNode) YAML.readTree(f.toFile());
         merge(base, tree.path("all"));
-        JsonNode over = tree.path("experiments").path(experiment);
+        base.put("experiment", experiment);
         if (over.isObject()) {
             ObjectNode o = ((ObjectNode) over).deepCopy();
+            o.remove("from");
             if (o.has("model") && o.get("model").isTextual()) {
                 String size = o.remove("model").asText();
                 JsonNode m = tree.path("models").path(size);

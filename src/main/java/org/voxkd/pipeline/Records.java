@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import org.voxkd.data.DatasetHash;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.train.TrainConfig;
@@ -23,7 +24,7 @@ final class Records {
     static final String[] ARTIFACTS = {"config.json", "epochs.csv", "scores.txt", "test_scores.txt", "best.ckpt"};
 
     static ObjectNode build(String id, String experiment, String profile, TrainConfig cfg, ObjectNode portableConfig, String commit,
-                            String fingerprint, String dataHash, String teacherRun, Instant start, Instant end, ObjectNode done, Path results, String dir)
+                            String fingerprint, String dataHash, Map<String, String> runRefs, Instant start, Instant end, ObjectNode done, Path results, String dir)
             throws IOException {
         ObjectNode r = Ledger.JSON.createObjectNode();
         r.put("id", id);
@@ -44,7 +45,11 @@ final class Records {
         r.put("seconds", done.get("seconds").asDouble());
         r.put("model", cfg.model().kind());
         r.put("parameters", done.get("parameters").asInt());
-        if (teacherRun != null) r.put("teacher_run", teacherRun);
+        if (runRefs.containsKey("teacher")) r.put("teacher_run", runRefs.get("teacher"));
+        if (!runRefs.isEmpty()) {
+            ObjectNode deps = r.putObject("depends_on");
+            runRefs.forEach(deps::put);
+        }
         ObjectNode kd = r.putObject("distillation");
         kd.put("loss", cfg.distills() ? cfg.loss().distillation() : "none");
         kd.put("alpha", cfg.distills() ? cfg.loss().alpha() : 0);

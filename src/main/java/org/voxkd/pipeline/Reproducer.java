@@ -65,25 +65,19 @@ public final class Reproducer {
         Ledger ledger = new Ledger(results);
         List<ObjectNode> out = new ArrayList<>();
         String dataHash = null;
-        int i = 0, total = runSeeds.size() * Profile.EXPERIMENTS.size();
-        log.printf("profile %s: %d experiments × %d seeds %s, code fingerprint %s (commit %s)%n", profile.name, Profile.EXPERIMENTS.size(),
-                runSeeds.size(), runSeeds, fingerprint, commit);
+        List<String> arms = order(profile);
+        int i = 0, total = runSeeds.size() * arms.size();
+        log.printf("profile %s: %d arms × %d seeds %s, code fingerprint %s (commit %s)%n", profile.name, arms.size(), runSeeds.size(), runSeeds,
+                fingerprint, commit);
         for (long seed : runSeeds) {
           Map<String, ObjectNode> done = new LinkedHashMap<>();
-          for (String exp : Profile.EXPERIMENTS) {
+          for (String exp : arms) {
             i++;
             ObjectNode tree = profile.experiment(exp);
             Profile.merge(tree, Ledger.JSON.createObjectNode().set("data", data));
             tree.put("seed", seed);
-            String teacherRun = null;
-            JsonNode t = tree.path("teacher");
-            if (t.has("run")) {
-                ObjectNode teacherRecord = done.get(t.get("run").asText());
-                if (teacherRecord == null) throw new IOException(exp + " needs the teacher run '" + t.get("run").asText() + "', which comes first");
-                teacherRun = teacherRecord.get("id").asText();
-                Path ckpt = results.resolve(teacherRecord.get("dir").asText()).resolve("best.ckpt");
-                ((ObjectNode) t).removeAll().put("checkpoint", ckpt.toString());
-            }
+            Map<String, String> refs = resolveRuns(exp, tree, done);
+            String teacherRun = refs.get("teacher");
             TrainConfig cfg = TrainConfig.fromTree(tree, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
             if (dataHash == null) dataHash = Trainer.dataHash(cfg);
             String id = RunId.of(RunId.portable(cfg.toTree(), root), cfg.seed(), fingerprint, dataHash, cfg.backend());
@@ -103,7 +97,7 @@ public final class Reproducer {
             Instant start = Instant.now();
             ObjectNode rec = executor.run(cfg, results.resolve(dirName));
             ObjectNode record = Records.build(id, exp, profile.name, cfg, RunId.portable(cfg.toTree(), root), commit, fingerprint, dataHash,
-                    teacherRun, start, Instant.now(), rec, results, dirName);
+                    refs, start, Instant.now(), rec, results, dirName);
             ledger.append(record);
             done.put(exp, record);
             out.add(record);
@@ -111,6 +105,72 @@ public final class Reproducer {
         }
         log.printf("reproduction of profile %s finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return out;
+    }
+
+    /**
+     * Replaces every {@code {run: ARM}} in the arm's tree (e.g. {@code teacher: {run: teacher}}) by that arm's
+     * checkpoint of the same seed, {@code {checkpoint: results/runs/ID/best.ckpt}}; returns where each reference was
+     * (its JSON path, "teacher" for the teacher) → the run id it now names.
+     */
+    private Map<String, String> resolveRuns(String arm, ObjectNode tree, Map<String, ObjectNode> done) throws IOException {
+        Map<String, String> refs = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        walkRefs(tree, "", (path, node) -> {
+            String target = node.get("run").asText();
+            ObjectNode rec = done.get(target);
+            if (rec == null) {
+                problems.add(arm + " (" + path + ") needs the run of arm '" + target + "', which the profile does not run before it");
+                return;
+            }
+            refs.put(path, rec.get("id").asText());
+            node.removeAll().put("checkpoint", results.resolve(rec.get("dir").asText()).resolve("best.ckpt").toString());
+        });
+        if (!problems.isEmpty()) throw new IOException(String.join("; ", problems));
+        return refs;
+    }
+
+    private interface RefVisitor {
+        void visit(String path, ObjectNode node);
+    }
+
+    private static void walkRefs(JsonNode node, String path, RefVisitor v) {
+        if (node instanceof ObjectNode o) {
+            if (o.size() == 1 && o.has("run") && o.get("run").isTextual()) {
+                v.visit(path, o);
+                return;
+            }
+            for (var it = o.fields(); it.hasNext(); ) {
+                var e = it.next();
+                walkRefs(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), v);
+            }
+        } else if (node != null && node.isArray()) {
+            for (int k = 0; k < node.size(); k++) walkRefs(node.get(k), path + "[" + k + "]", v);
+        }
+    }
+
+    /** The profile's arms with every arm after the arms it refers to (listed order otherwise); a cycle or unknown arm is an error. */
+    static List<String> order(Profile profile) throws IOException {
+        List<String> arms = profile.arms();
+        Map<String, List<String>> deps = new LinkedHashMap<>();
+        for (String a : arms) {
+            List<String> d = new ArrayList<>();
+            walkRefs(profile.experiment(a), "", (path, node) -> d.add(node.get("run").asText()));
+            for (String x : d)
+                if (!arms.contains(x)) throw new IOException("profile " + profile.name + ": arm " + a + " refers to run '" + x + "', which is not one of its arms " + arms);
+            deps.put(a, d);
+        }
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> visiting = new java.util.HashSet<>();
+        for (String a : arms) visit(a, deps, out, visiting, profile.name);
+        return out;
+    }
+
+    private static void visit(String a, Map<String, List<String>> deps, List<String> out, java.util.Set<String> visiting, String profile) throws IOException {
+        if (out.contains(a)) return;
+        if (!visiting.add(a)) throw new IOException("profile " + profile + ": arms refer to each other in a cycle through " + a);
+        for (String d : deps.get(a)) visit(d, deps, out, visiting, profile);
+        visiting.remove(a);
+        out.add(a);
     }
 
     /** results/profiles/NAME.json: the seeds and the comparison settings the report applies to this profile's runs. */
@@ -121,7 +181,7 @@ public final class Reproducer {
         runSeeds.forEach(s::add);
         a.set("analysis", profile.analysis());
         var e = a.putArray("experiments");
-        Profile.EXPERIMENTS.forEach(e::add);
+        order(profile).forEach(e::add);
         org.voxkd.io.AtomicFiles.writeString(results.resolve("profiles").resolve(profile.name + ".json"), a.toPrettyString() + "\n");
     }
 
