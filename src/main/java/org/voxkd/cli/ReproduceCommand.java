@@ -21,10 +21,11 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
     @Option(names = "--device") String device;
     @Option(names = "--no-report", description = "Skip building the report.") boolean noReport;
     @Option(names = "--seeds", split = ",", description = "Training seeds, overriding the profile's (e.g. --seeds 1,2,3).") java.util.List<Long> seeds;
+    @Option(names = "--arms", split = ",", description = "Only these arms (and the arms they need, e.g. the teacher), e.g. --arms v2-cosine.") java.util.List<String> arms;
 
     @Override public Integer call() throws Exception {
         Profile p = Profile.load(root.resolve("experiments"), profile);
-        new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, force, data, System.out).withSeeds(seeds).run();
+        new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, force, data, System.out).withSeeds(seeds).withArms(arms).run();
         if (!noReport) ReportCommand.build(results, out, System.out);
         return 0;
     }

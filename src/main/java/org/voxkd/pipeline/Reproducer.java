@@ -35,6 +35,7 @@ public final class Reproducer {
     private final boolean force;
     private final Path dataDir;
     private List<Long> seeds;
+    private List<String> only;
 
     public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, boolean force,
                       Path dataDir, PrintStream log) {
@@ -55,6 +56,12 @@ public final class Reproducer {
         return this;
     }
 
+    /** Restricts the reproduction to these arms and the arms they refer to ({@code voxkd reproduce --arms a,b}); null: all. */
+    public Reproducer withArms(List<String> arms) {
+        this.only = arms;
+        return this;
+    }
+
     /** Runs (or skips) every experiment for every seed; returns the records of the runs now in the ledger, in order. */
     public List<ObjectNode> run() throws IOException {
         long t0 = System.nanoTime();
@@ -65,7 +72,7 @@ public final class Reproducer {
         Ledger ledger = new Ledger(results);
         List<ObjectNode> out = new ArrayList<>();
         String dataHash = null;
-        List<String> arms = order(profile);
+        List<String> arms = only == null ? order(profile) : closure(profile, only);
         int i = 0, total = runSeeds.size() * arms.size();
         log.printf("profile %s: %d arms × %d seeds %s, code fingerprint %s (commit %s)%n", profile.name, arms.size(), runSeeds.size(), runSeeds,
                 fingerprint, commit);
@@ -163,6 +170,18 @@ public final class Reproducer {
         java.util.Set<String> visiting = new java.util.HashSet<>();
         for (String a : arms) visit(a, deps, out, visiting, profile.name);
         return out;
+    }
+
+    /** The given arms and every arm they refer to, in run order. */
+    static List<String> closure(Profile profile, List<String> wanted) throws IOException {
+        List<String> all = order(profile);
+        for (String w : wanted) if (!all.contains(w)) throw new IOException("profile " + profile.name + " has no arm " + w + "; its arms: " + all);
+        java.util.Set<String> keep = new java.util.HashSet<>(wanted);
+        for (int k = all.size() - 1; k >= 0; k--) {
+            String a = all.get(k);
+            if (keep.contains(a)) walkRefs(profile.experiment(a), "", (path, node) -> keep.add(node.get("run").asText()));
+        }
+        return all.stream().filter(keep::contains).toList();
     }
 
     private static void visit(String a, Map<String, List<String>> deps, List<String> out, java.util.Set<String> visiting, String profile) throws IOException {

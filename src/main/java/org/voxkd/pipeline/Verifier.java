@@ -66,17 +66,23 @@ public final class Verifier {
                     + ", now " + dataHash + " (the data changed: regenerate or restore it first)"), List.of());
         Path dir = scratch.resolve("verify-" + record.get("id").asText());
         ObjectNode again = new InProcessExecutor(log).run(cfg, dir);
+        Path original = results.resolve(record.get("dir").asText()).resolve("best.ckpt");
+        if (!Files.exists(original)) log.println("  (the original checkpoint is not on disk: weights not compared, metrics only)");
+        return judge(record, again, Files.exists(original) ? original : null, dir.resolve("best.ckpt"));
+    }
+
+    /** The verdict on a re-run's done.json against the record (and the two checkpoints, when the original is given). */
+    public static Outcome judge(ObjectNode record, ObjectNode again, Path originalCheckpoint, Path rerunCheckpoint) throws IOException {
         List<String> bits = new ArrayList<>(), out = new ArrayList<>(), table = new ArrayList<>();
         compareHistory(record.get("history"), again.get("history"), bits, out, table);
         JsonNode recTest = record.path("test"), newTest = again.path("test");
         for (String which : new String[] {"best", "last"})
             if (recTest.has(which)) compareFigures("test " + which, recTest.get(which), newTest.path(which), bits, out, table, true);
-        Path original = results.resolve(record.get("dir").asText()).resolve("best.ckpt");
-        if (Files.exists(original)) {
-            Map<String, NamedTensors.Tensor> p = Checkpoint.load(original).tensors(), q = Checkpoint.load(dir.resolve("best.ckpt")).tensors();
+        if (originalCheckpoint != null) {
+            Map<String, NamedTensors.Tensor> p = Checkpoint.load(originalCheckpoint).tensors(), q = Checkpoint.load(rerunCheckpoint).tensors();
             for (String k : p.keySet())
                 if (!q.containsKey(k) || !java.util.Arrays.equals(p.get(k).data(), q.get(k).data())) bits.add("best.ckpt tensor " + k + " differs");
-        } else log.println("  (the original checkpoint is not on disk: weights not compared, metrics only)");
+        }
         List<String> env = Environment.differences(record.get("environment"), again.get("environment"));
         Verdict v;
         if (bits.isEmpty()) v = Verdict.BIT_FOR_BIT;
