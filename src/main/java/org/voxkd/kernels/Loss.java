@@ -40,7 +40,18 @@ public final class Loss {
         /** mean over the batch and the D dimensions of (ŝ/τ − t̂/τ)², ŝ and t̂ unit length. */
         MSE,
         /** τ²·KL(softmax(t/τ) ‖ softmax(s/τ)), mean over the batch. */
-        KL
+        KL,
+        /**
+         * {@link #MSE} multiplied by D·τ²/2: since MSE = (2 − 2cos)/(D·τ²) per sample for unit vectors, this is the cosine
+         * loss analytically (value and gradient); it differs from {@link #COSINE} only in float rounding.
+         */
+        MSE_RESCALED;
+
+        /** The factor this loss applies to the kernel's value and gradient (the kernel computes the loss of {@link #kernel()}). */
+        public double scale(int d, float tau) { return this == MSE_RESCALED ? d * (double) tau * tau / 2 : 1; }
+
+        /** The kernel formula this loss evaluates. */
+        public Distillation kernel() { return this == MSE_RESCALED ? MSE : this; }
     }
 
     /**
@@ -209,8 +220,14 @@ public final class Loss {
         s.require(b * d, "distillation student [B, D]");
         t.require(b * d, "distillation teacher [B, D]");
         if (!(tau > 0)) throw new IllegalArgumentException("distillation temperature must be positive: " + tau);
-        g.task(KD_ROWS, Range.of(b), rows, ds, s, t, b, d, kind.ordinal(), tau, weight(weight));
-        g.task(MEAN, Range.of(1), loss, rows, b, 1f);
+        float k = (float) kind.scale(d, tau);
+        Object w = weight(weight);
+        if (k != 1f) {
+            if (!(w instanceof Float f)) throw new IllegalArgumentException(kind + " needs a constant weight");
+            w = f * k;
+        }
+        g.task(KD_ROWS, Range.of(b), rows, ds, s, t, b, d, kind.kernel().ordinal(), tau, w);
+        g.task(MEAN, Range.of(1), loss, rows, b, k);
     }
 
     private static Object weight(Object w) {

@@ -22,7 +22,8 @@ import java.util.Map;
  */
 public final class Profile {
     /** Teacher first: every student reads its checkpoint. */
-    public static final List<String> EXPERIMENTS = List.of("teacher", "v1-mse", "v2-cosine", "v2-large", "v2-large-lowalpha", "v2-nokd", "v2-large-nokd");
+    public static final List<String> EXPERIMENTS = List.of("teacher", "v1-mse", "v1-mse-rescaled", "v2-cosine", "v2-large", "v2-large-lowalpha", "v2-nokd",
+            "v2-large-nokd");
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

@@ -6,17 +6,18 @@ import java.util.List;
 public final class Experiments {
     private Experiments() {}
 
-    public static final String TEACHER = "teacher", V1 = "v1-mse", V2 = "v2-cosine", LARGE = "v2-large", LOWALPHA = "v2-large-lowalpha",
-            NOKD = "v2-nokd", LARGE_NOKD = "v2-large-nokd";
+    public static final String TEACHER = "teacher", V1 = "v1-mse", RESCALED = "v1-mse-rescaled", V2 = "v2-cosine", LARGE = "v2-large",
+            LOWALPHA = "v2-large-lowalpha", NOKD = "v2-nokd", LARGE_NOKD = "v2-large-nokd";
 
     /** Every experiment, in report order. */
-    public static final List<String> ALL = List.of(TEACHER, V1, V2, LARGE, LOWALPHA, NOKD, LARGE_NOKD);
+    public static final List<String> ALL = List.of(TEACHER, V1, RESCALED, V2, LARGE, LOWALPHA, NOKD, LARGE_NOKD);
 
     /** The name the original report used ("new" for the controls it lacked). */
     public static String originalName(String experiment) {
         return switch (experiment) {
             case TEACHER -> "Teacher";
             case V1 -> "V1";
+            case RESCALED -> "(new) V1's mse × D·τ²/2 at V2's α";
             case V2 -> "V2";
             case LARGE -> "V2_Large";
             case LOWALPHA -> "V2_Large_LowAlpha";
@@ -29,7 +30,7 @@ public final class Experiments {
     /** The student of the same size trained without a teacher, or null for the teacher and the controls. */
     public static String control(String experiment) {
         return switch (experiment) {
-            case V1, V2 -> NOKD;
+            case V1, RESCALED, V2 -> NOKD;
             case LARGE, LOWALPHA -> LARGE_NOKD;
             default -> null;
         };

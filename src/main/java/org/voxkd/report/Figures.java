@@ -10,15 +10,15 @@ import java.util.function.ToDoubleFunction;
 import org.voxkd.stats.Interval;
 import org.voxkd.stats.Metric;
 
-/** The report's figures, as SVG text keyed by file name; curves are means over seeds. */
+/** The report's figures keyed by file name (without extension); curves are means over seeds. */
 public final class Figures {
     private Figures() {}
 
-    public static Map<String, String> all(Results res, Compare cmp) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("eer-per-epoch.svg", eerPerEpoch(res));
-        m.put("kd-loss-per-epoch.svg", kdLossPerEpoch(res));
-        m.put("params-vs-eer.svg", paramsVsEer(res, cmp));
+    public static Map<String, Chart> all(Results res, Compare cmp) {
+        Map<String, Chart> m = new LinkedHashMap<>();
+        m.put("eer-per-epoch", eerPerEpoch(res));
+        m.put("kd-loss-per-epoch", kdLossPerEpoch(res));
+        m.put("params-vs-eer", paramsVsEer(res, cmp));
         return m;
     }
 
@@ -37,26 +37,26 @@ public final class Figures {
         return p;
     }
 
-    static String eerPerEpoch(Results res) {
+    static Chart eerPerEpoch(Results res) {
         List<Svg.Series> s = new ArrayList<>();
         for (Arm a : res.present()) {
             List<Svg.Point> p = meanCurve(a, e -> e.validation().get().eer(), true, 100);
             if (!p.isEmpty()) s.add(new Svg.Series(a.experiment(), p));
         }
-        return Svg.lines("Validation EER per epoch, mean over seeds (profile " + res.profile() + ")", "epoch", "EER (%)", s, false);
+        return Chart.lines("Validation EER per epoch, mean over seeds (profile " + res.profile() + ")", "epoch", "EER (%)", s, false);
     }
 
-    static String kdLossPerEpoch(Results res) {
+    static Chart kdLossPerEpoch(Results res) {
         List<Svg.Series> s = new ArrayList<>();
         for (Arm a : res.present()) {
             if (!a.distills()) continue;
             List<Svg.Point> p = meanCurve(a, Run.Epoch::lossKd, false, 1).stream().filter(x -> x.y() > 0).toList();
             if (!p.isEmpty()) s.add(new Svg.Series(a.experiment(), p));
         }
-        return Svg.lines("Distillation loss per epoch, mean over seeds (log scale, profile " + res.profile() + ")", "epoch", "L_kd", s, true);
+        return Chart.lines("Distillation loss per epoch, mean over seeds (log scale, profile " + res.profile() + ")", "epoch", "L_kd", s, true);
     }
 
-    static String paramsVsEer(Results res, Compare cmp) {
+    static Chart paramsVsEer(Results res, Compare cmp) {
         List<Svg.Series> s = new ArrayList<>();
         for (Arm a : res.present()) {
             Compare.ArmFigure f = cmp.test(a, Metric.EER);
@@ -65,7 +65,7 @@ public final class Figures {
             double lo = ci.defined() ? ci.low() : f.summary().mean(), hi = ci.defined() ? ci.high() : f.summary().mean();
             s.add(new Svg.Series(a.experiment(), List.of(new Svg.Point(a.first().parameters() / 1e3, 100 * f.summary().mean(), 100 * lo, 100 * hi))));
         }
-        return Svg.scatter("Parameters vs test EER (mean over seeds) with 95% intervals over test speakers (profile " + res.profile() + ")",
+        return Chart.scatter("Parameters vs test EER (mean over seeds) with 95% intervals over test speakers (profile " + res.profile() + ")",
                 "parameters (thousands)", "EER (%)", s);
     }
 }

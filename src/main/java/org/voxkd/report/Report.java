@@ -25,14 +25,17 @@ public final class Report {
         Results res = Results.load(results, profile);
         Tables model = new Tables(res, Original.load());
         List<Table> tables = model.all();
-        Map<String, String> figures = Figures.all(res, model.compare());
+        Map<String, Chart> figures = Figures.all(res, model.compare());
         List<String> written = new ArrayList<>();
         for (String sub : List.of("tables", "figures", "csv")) clean(out.resolve(sub));
         for (Table t : tables) {
             write(out, "tables/" + t.id() + ".md", Markdown.table(t), written);
             write(out, "tables/" + t.id() + ".tex", Latex.table(t), written);
         }
-        for (var f : figures.entrySet()) write(out, "figures/" + f.getKey(), f.getValue(), written);
+        for (var f : figures.entrySet()) {
+            write(out, "figures/" + f.getKey() + ".svg", f.getValue().svg(), written);
+            write(out, "figures/" + f.getKey() + ".tex", f.getValue().pgf(), written);
+        }
         List<String> csvs = new ArrayList<>();
         if (!res.present().isEmpty()) {
             write(out, "csv/runs.csv", CsvExport.runs(res.present()), written);
@@ -78,7 +81,7 @@ public final class Report {
             b.append(Markdown.section(t));
         }
         b.append("## Figures\n\n");
-        for (String f : figures) b.append("![").append(f.replace(".svg", "")).append("](figures/").append(f).append(")\n\n");
+        for (String f : figures) b.append("![").append(f).append("](figures/").append(f).append(".svg)\n\n");
         b.append("## CSV exports\n\n");
         if (csvs.isEmpty()) b.append("None (no run).\n");
         for (String c : csvs) b.append("- [").append(c).append("](csv/").append(c).append(".csv)\n");
@@ -91,7 +94,7 @@ public final class Report {
         if (id.startsWith("trajectory") || id.startsWith("kd-loss") || id.startsWith("loss-")) return "Training dynamics";
         if (id.startsWith("ranking")) return "Rankings";
         if (id.startsWith("gap") || id.startsWith("kd-eff") || id.startsWith("training")) return "Teacher gap, distillation effectiveness and efficiency";
-        if (id.startsWith("hypotheses")) return "Hypothesis validation";
+        if (id.startsWith("hypotheses") || id.equals("mse-identity")) return "Hypothesis validation";
         if (id.startsWith("ablation")) return "Ablations";
         return "Reported in the original vs reproduced here";
     }

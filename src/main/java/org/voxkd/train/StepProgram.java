@@ -82,7 +82,7 @@ public final class StepProgram implements AutoCloseable {
             Loss.classificationBackward(g, dCls, classifier.grad("weight"), clsScratch, emb, w, batch, k, d);
             if (teacher != null)
                 Loss.distillation(g, m.slice(KD, 1), dKd, rows, emb, teacherPass.embedding(), batch, d,
-                        Loss.Distillation.valueOf(cfg.loss().distillation().toUpperCase()), cfg.loss().tau(), alpha / accumulate);
+                        Loss.Distillation.valueOf(cfg.loss().distillation().toUpperCase().replace('-', '_')), cfg.loss().tau(), alpha / accumulate);
             else Tensor.fill(g, m.slice(KD, 1), 0f);
             Tensor.sumOfSquares(g, m.slice(GRAD_CLS, 1), dCls);
             Tensor.sumOfSquares(g, m.slice(GRAD_KD, 1), dKd);

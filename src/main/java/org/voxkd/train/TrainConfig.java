@@ -125,8 +125,8 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         Loss rl = new Loss(or(l.classifier(), "aam"), or(l.margin(), 0.2f), or(l.scale(), 30f), or(l.distillation(), "none"),
                 or(l.alpha(), 0f), or(l.tau(), 4f));
         if (!List.of("aam", "am").contains(rl.classifier())) errors.add("loss.classifier must be aam or am, got " + rl.classifier());
-        if (!List.of("none", "cosine", "mse", "kl").contains(rl.distillation()))
-            errors.add("loss.distillation must be none, cosine, mse or kl, got " + rl.distillation());
+        if (!List.of("none", "cosine", "mse", "mse-rescaled", "kl").contains(rl.distillation()))
+            errors.add("loss.distillation must be none, cosine, mse, mse-rescaled or kl, got " + rl.distillation());
         if (!(rl.alpha() >= 0 && rl.alpha() <= 1)) errors.add("loss.alpha must be in [0, 1], got " + rl.alpha());
         if (!(rl.tau() > 0)) errors.add("loss.tau must be positive, got " + rl.tau());
         boolean kd = !rl.distillation().equals("none") && rl.alpha() > 0;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Op cases of the loss family: AAM and AM softmax, and the three distillation losses, each with a weight. */
+/** Op cases of the loss family: AAM and AM softmax, and the distillation losses, each with a weight. */
 public final class LossCases {
     private LossCases() {}
 
@@ -56,6 +56,8 @@ public final class LossCases {
             double[] sn = normalise(s, r * d, d), tn = normalise(t, r * d, d);
             switch (kind) {
                 case COSINE -> total += 1 - dot(sn, tn);
+                // the identity: D·τ²/2 · mse = 1 − cos, so the rescaled mse kernel is checked against the cosine formula
+                case MSE_RESCALED -> total += 1 - dot(sn, tn);
                 case MSE -> {
                     double e = 0;
                     for (int i = 0; i < d; i++) e += Math.pow(sn[i] / tau - tn[i] / tau, 2);
