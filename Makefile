@@ -18,7 +18,7 @@ help:
 	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
 	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
 	@echo "make report     - rebuild paper/generated/ from results/"
-	@echo "make paper      - the PDF, where latexmk is installed"
+	@echo "make paper      - paper/main.pdf (installs TeX on Debian when root)"
 
 build:
 	$(MVN) -q package -DskipTests
@@ -60,10 +60,12 @@ reproduce: build
 report: build
 	bin/voxkd report
 
-# A PDF of paper/main.tex where latexmk is installed (figures are SVG: \includesvg needs inkscape).
+# paper/main.pdf from paper/main.tex and paper/generated/ (every table and figure of the report; figures are pgfplots).
+# Installs TeX first on Debian when root (tools/install-tex.sh).
 paper: report
-	@if command -v latexmk >/dev/null; then cd paper && latexmk -pdf -shell-escape -interaction=nonstopmode main.tex; \
-	else echo "latexmk is not installed: paper/generated/ holds the Markdown and LaTeX tables; install texlive-latex-extra, latexmk and inkscape for a PDF"; fi
+	tools/install-tex.sh
+	cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error main.tex >/dev/null && latexmk -c main.tex >/dev/null
+	@echo "paper/main.pdf: $$(pdfinfo paper/main.pdf 2>/dev/null | awk '/^Pages/ {print $$2}') pages"
 
 clean:
 	$(MVN) -q clean

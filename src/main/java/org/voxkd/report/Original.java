@@ -44,6 +44,16 @@ public final class Original {
         return root.path("hypotheses").path(hypothesis).path("claim").asText(Fmt.NA);
     }
 
+    /** The original's verdict word on a hypothesis: supported, not supported, partial, not tested (or "n/a"). */
+    public String claimVerdict(String hypothesis) {
+        return root.path("hypotheses").path(hypothesis).path("verdict").asText(Fmt.NA);
+    }
+
+    /** Why this reproduction may disagree with the original on a hypothesis: the original's setup (hand-written). */
+    public String context(String hypothesis) {
+        return root.path("hypotheses").path(hypothesis).path("context").asText("");
+    }
+
     public int nonTargetTrials() {
         return root.path("nontarget_trials").asInt();
     }
