@@ -61,17 +61,26 @@ public final class OrtModel implements CropEmbedder, AutoCloseable {
 
     /** Embeddings [batch][D] of {@code features} laid out as the graph takes them: [batch, mels, frames]. */
     public float[][] run(float[] features, int batch, int frames) throws OrtException {
-        return (float[][]) runAll(features, batch, frames).get(OnnxModels.OUTPUT);
+        float[] flat = runAll(features, batch, frames).get(OnnxModels.OUTPUT);
+        int d = flat.length / batch;
+        float[][] out = new float[batch][d];
+        for (int i = 0; i < batch; i++) System.arraycopy(flat, i * d, out[i], 0, d);
+        return out;
     }
 
-    /** Every graph output by name (the calibration probe's extra outputs included), as Java arrays. */
-    public Map<String, Object> runAll(float[] features, int batch, int frames) throws OrtException {
+    /** Every graph output by name (the calibration probe's extra outputs included), flattened row-major. */
+    public Map<String, float[]> runAll(float[] features, int batch, int frames) throws OrtException {
         if (features.length != (long) batch * mels * frames)
             throw new IllegalArgumentException(source + ": " + features.length + " floats for a [" + batch + ", " + mels + ", " + frames + "] input");
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(features), new long[] {batch, mels, frames});
              OrtSession.Result r = session.run(Map.of(OnnxModels.INPUT, t))) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<String, OnnxValue> e : r) out.put(e.getKey(), e.getValue().getValue());
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (Map.Entry<String, OnnxValue> e : r) {
+                FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
+                float[] v = new float[fb.remaining()];
+                fb.get(v);
+                out.put(e.getKey(), v);
+            }
             return out;
         }
     }
