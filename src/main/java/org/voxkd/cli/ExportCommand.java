@@ -37,7 +37,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--root", description = "Directory the training list's paths are relative to (default: the checkpoint's data.train_root, "
             + "else the list's directory).") Path root;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the calibration crops (default: ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime threads for calibration and the check (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime threads for the check (default: ${DEFAULT-VALUE}).")
     int threads;
     @Option(names = "--no-check", description = "Skip the ONNX Runtime check after an ONNX export.") boolean noCheck;
     @Spec CommandSpec spec;
@@ -55,7 +55,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (!format.equals("onnx")) throw new IllegalArgumentException("--format must be onnx or safetensors, got " + format);
         Variant v = quantize == null ? Variant.FP32 : Variant.of(quantize);
         OnnxExport.Calibrator cal = v.calibrated() ? calibrator(m) : null;
-        Onnx.ModelProto model = OnnxExport.build(m, checkpoint, v, cal, threads);
+        Onnx.ModelProto model = OnnxExport.build(m, checkpoint, v, cal);
         OnnxExport.write(out, model);
         o.printf(Locale.ROOT, "%s: %s, %s, %,d bytes%n", out, m.model().kind(), v.label, Files.size(out));
         if (cal != null) o.println("calibration: " + cal.describe());

@@ -14,7 +14,9 @@ import org.voxkd.nn.SpeakerModel;
 /**
  * Activation ranges for static int8 quantization: the float32 graph with every affine layer's input (and each
  * convolution's output) as an extra output ({@link Quantized.Probe}) runs in ONNX Runtime over calibration crops,
- * and each tensor's range is its <b>min and max</b> over all of them (no percentile clipping).
+ * and each tensor's range is its <b>min and max</b> over all of them (no percentile clipping). ONNX Runtime runs on
+ * one thread here: its reductions round differently with other thread counts, and the ranges (so the exported
+ * file) must not depend on that.
  */
 public final class Calibration {
     /** Crops per ONNX Runtime call. */
@@ -26,7 +28,7 @@ public final class Calibration {
      * {@code n} training crops of {@code frames} frames ([frames·mels] each), as training would draw them without
      * augmentation: the {@link TrainLoader}'s seeded epoch order and random crop starts, epochs 0, 1, … in turn until n.
      */
-    public static List<float[]> trainingCrops(Path trainList, Path root, int n, int frames, long seed, int threads) throws IOException {
+    public static List<float[]> trainingCrops(Path trainList, Path root, int n, int frames, long seed) throws IOException {
         if (n < 1) throw new IllegalArgumentException("--calibration must be at least 1 crop, got " + n);
         List<Lists.Utterance> list = Lists.readTrainList(trainList);
         org.voxkd.data.DataCheck.checkTrainList(root, list);
@@ -45,12 +47,12 @@ public final class Calibration {
     }
 
     /** Probe key → {min, max} of that tensor over {@code crops} (equally long, [frames·mels] each). */
-    public static Map<String, float[]> ranges(SpeakerModel model, Map<String, NamedTensors.Tensor> tensors, List<float[]> crops, int threads)
+    public static Map<String, float[]> ranges(SpeakerModel model, Map<String, NamedTensors.Tensor> tensors, List<float[]> crops)
             throws ai.onnxruntime.OrtException {
         Quantized.Probe probe = new Quantized.Probe();
         byte[] onnx = OnnxModels.graph(model, tensors, probe).model("calibration probe", Map.of()).toByteArray();
         Map<String, float[]> byTensor = new LinkedHashMap<>();
-        try (OrtModel m = new OrtModel(onnx, "calibration probe", threads)) {
+        try (OrtModel m = new OrtModel(onnx, "calibration probe", 1)) {
             for (int i = 0; i < crops.size(); i += BATCH) {
                 List<float[]> part = crops.subList(i, Math.min(crops.size(), i + BATCH));
                 int frames = part.get(0).length / model.mels();

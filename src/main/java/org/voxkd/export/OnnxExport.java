@@ -10,6 +10,7 @@ import org.voxkd.data.DatasetHash;
 import org.voxkd.export.proto.Onnx;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.nn.NamedTensors;
+import org.voxkd.nn.SpeakerModel;
 import org.voxkd.train.ModelFiles;
 
 /**
@@ -36,22 +37,34 @@ public final class OnnxExport {
     }
 
     /** The ONNX model of checkpoint {@code m} (loaded from {@code file}); {@code cal} is needed for int8-static only. */
-    public static Onnx.ModelProto build(ModelFiles.Loaded m, Path file, Variant v, Calibrator cal, int threads) throws IOException {
-        Map<String, NamedTensors.Tensor> tensors = NamedTensors.unpack(m.model().parameters(), m.weights()[0], m.weights()[1]);
-        Map<String, float[]> ranges = null;
+    public static Onnx.ModelProto build(ModelFiles.Loaded m, Path file, Variant v, Calibrator cal) throws IOException {
         Map<String, String> meta = metadata(m, file, v);
+        List<float[]> crops = null;
         if (v.calibrated()) {
             if (cal == null) throw new IllegalArgumentException(v.label + " needs calibration crops: give a training list (--train-list)");
-            List<float[]> crops = Calibration.trainingCrops(cal.trainList(), cal.root(), cal.crops(), cal.frames(), cal.seed(), threads);
+            crops = Calibration.trainingCrops(cal.trainList(), cal.root(), cal.crops(), cal.frames(), cal.seed());
+            meta.put("voxkd.calibration", cal.describe());
+        }
+        return build(m.model(), m.weights(), v, crops, meta);
+    }
+
+    /**
+     * The ONNX model of {@code model} with weights {params, state}: {@code calibrationCrops} ([frames·mels] each) are
+     * needed for int8-static only; {@code meta} becomes metadata_props.
+     */
+    public static Onnx.ModelProto build(SpeakerModel model, float[][] weights, Variant v, List<float[]> calibrationCrops, Map<String, String> meta)
+            throws IOException {
+        Map<String, NamedTensors.Tensor> tensors = NamedTensors.unpack(model.parameters(), weights[0], weights[1]);
+        Map<String, float[]> ranges = null;
+        if (v.calibrated()) {
+            if (calibrationCrops == null || calibrationCrops.isEmpty()) throw new IllegalArgumentException(v.label + " needs calibration crops");
             try {
-                ranges = Calibration.ranges(m.model(), tensors, crops, threads);
+                ranges = Calibration.ranges(model, tensors, calibrationCrops);
             } catch (ai.onnxruntime.OrtException e) {
                 throw new IOException("calibration failed in ONNX Runtime: " + e.getMessage(), e);
             }
-            meta.put("voxkd.calibration", cal.describe());
         }
-        return OnnxModels.graph(m.model(), tensors, v.arithmetic(ranges))
-                .model("voxkd " + m.model().kind() + " (" + v.label + "): " + v.description, meta);
+        return OnnxModels.graph(model, tensors, v.arithmetic(ranges)).model("voxkd " + model.kind() + " (" + v.label + "): " + v.description, meta);
     }
 
     static Map<String, String> metadata(ModelFiles.Loaded m, Path file, Variant v) throws IOException {

@@ -38,8 +38,14 @@ public final class OrtModel implements CropEmbedder, AutoCloseable {
         try (OrtSession.SessionOptions o = options(threads)) {
             this.session = model == null ? env.createSession(source, o) : env.createSession(model, o);
         }
-        var info = (ai.onnxruntime.TensorInfo) session.getInputInfo().get(OnnxModels.INPUT).getInfo();
-        this.mels = (int) info.getShape()[1];
+        this.mels = (int) inputShape()[1];
+    }
+
+    /** The input's shape as ONNX Runtime reads it: −1 for a named (dynamic) axis. */
+    public long[] inputShape() throws OrtException {
+        var in = session.getInputInfo().get(OnnxModels.INPUT);
+        if (in == null) throw new IllegalArgumentException(source + ": the model has no input named " + OnnxModels.INPUT);
+        return ((ai.onnxruntime.TensorInfo) in.getInfo()).getShape();
     }
 
     static OrtSession.SessionOptions options(int threads) throws OrtException {

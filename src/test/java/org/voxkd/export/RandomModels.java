@@ -48,16 +48,4 @@ final class RandomModels {
     static Weighted student(StudentConfig c, long seed) { return of(new Student(c), seed); }
 
     static Weighted teacher(TeacherConfig c, long seed) { return of(new Teacher(c), seed); }
-
-    /** Random normalised-feature crops [frames·mels] (frame-major), as voxkd's loaders lay them out. */
-    static java.util.List<float[]> crops(int n, int frames, int mels, long seed) {
-        Philox.Stream r = new Philox.Stream(seed, 5);
-        java.util.List<float[]> out = new java.util.ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            float[] c = new float[frames * mels];
-            for (int j = 0; j < c.length; j++) c[j] = (float) r.nextGaussian();
-            out.add(c);
-        }
-        return out;
-    }
 }
