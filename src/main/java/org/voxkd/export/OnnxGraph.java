@@ -87,61 +87,41 @@ public final class OnnxGraph {
         return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(t)).build();
     }
 
-    private String initializer(String stem, TensorProto.DataType type, int[] shape, ByteBuffer raw) {
-        String n = name(stem);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(n).setDataType(type.getNumber());
-        for (int d : shape) t.addDims(d);
-        raw.flip();
-        t.setRawData(ByteString.copyFrom(raw));
-        graph.addInitializer(t);
-        return n;
-    }
-
-    private static ByteBuffer le(int bytes) { return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN); }
-
-    private static void checkShape(String stem, int[] shape, int length) {
+    /** An initializer of {@code length} values of {@code width} bytes that {@code fill} writes (little-endian, as ONNX stores them). */
+    private String initializer(String stem, TensorProto.DataType type, int[] shape, int length, int width, java.util.function.Consumer<ByteBuffer> fill) {
         long n = 1;
         for (int d : shape) n *= d;
         if (n != length) throw new IllegalArgumentException(stem + ": shape " + java.util.Arrays.toString(shape) + " holds " + n + " values, got " + length);
+        ByteBuffer raw = ByteBuffer.allocate(width * length).order(ByteOrder.LITTLE_ENDIAN);
+        fill.accept(raw);
+        String name = name(stem);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber()).setRawData(ByteString.copyFrom(raw.array()));
+        for (int d : shape) t.addDims(d);
+        graph.addInitializer(t);
+        return name;
     }
 
     public String floats(String stem, float[] v, int... shape) {
-        checkShape(stem, shape, v.length);
-        ByteBuffer b = le(4 * v.length);
-        for (float x : v) b.putFloat(x);
-        return initializer(stem, TensorProto.DataType.FLOAT, shape, b);
+        return initializer(stem, TensorProto.DataType.FLOAT, shape, v.length, 4, b -> b.asFloatBuffer().put(v));
     }
 
     /** float16 values (IEEE half, round to nearest even) of {@code v}. */
     public String halfs(String stem, float[] v, int... shape) {
-        checkShape(stem, shape, v.length);
-        ByteBuffer b = le(2 * v.length);
-        for (float x : v) b.putShort(Float.floatToFloat16(x));
-        return initializer(stem, TensorProto.DataType.FLOAT16, shape, b);
+        return initializer(stem, TensorProto.DataType.FLOAT16, shape, v.length, 2, b -> {
+            for (float x : v) b.putShort(Float.floatToFloat16(x));
+        });
     }
 
-    public String int8s(String stem, byte[] v, int... shape) {
-        checkShape(stem, shape, v.length);
-        return initializer(stem, TensorProto.DataType.INT8, shape, le(v.length).put(v));
-    }
+    public String int8s(String stem, byte[] v, int... shape) { return initializer(stem, TensorProto.DataType.INT8, shape, v.length, 1, b -> b.put(v)); }
 
-    public String uint8s(String stem, byte[] v, int... shape) {
-        checkShape(stem, shape, v.length);
-        return initializer(stem, TensorProto.DataType.UINT8, shape, le(v.length).put(v));
-    }
+    public String uint8s(String stem, byte[] v, int... shape) { return initializer(stem, TensorProto.DataType.UINT8, shape, v.length, 1, b -> b.put(v)); }
 
     public String int32s(String stem, int[] v, int... shape) {
-        checkShape(stem, shape, v.length);
-        ByteBuffer b = le(4 * v.length);
-        for (int x : v) b.putInt(x);
-        return initializer(stem, TensorProto.DataType.INT32, shape, b);
+        return initializer(stem, TensorProto.DataType.INT32, shape, v.length, 4, b -> b.asIntBuffer().put(v));
     }
 
     public String int64s(String stem, long[] v, int... shape) {
-        checkShape(stem, shape, v.length);
-        ByteBuffer b = le(8 * v.length);
-        for (long x : v) b.putLong(x);
-        return initializer(stem, TensorProto.DataType.INT64, shape, b);
+        return initializer(stem, TensorProto.DataType.INT64, shape, v.length, 8, b -> b.asLongBuffer().put(v));
     }
 
     /** A float scalar (rank 0). */
