@@ -2,6 +2,7 @@ package org.voxkd.export;
 
 import static org.voxkd.export.OnnxGraph.in;
 
+import java.util.Arrays;
 import java.util.Map;
 import org.voxkd.export.OnnxGraph.Attr;
 import org.voxkd.export.proto.Onnx;
@@ -23,7 +24,8 @@ import org.voxkd.nn.TeacherConfig;
  * {@code W' = W·γ/√(var + ε)}, {@code b' = (b − mean)·γ/√(var + ε) + β} — what ONNX Runtime would do at load, done
  * once here so that quantization sees the folded weights. Layout inside the graph: the student's stem and the
  * depthwise + grouped pointwise branch run channel-first (Conv), the rest channel-last [B, T, C] (MatMul,
- * LayerNormalization over the last axis), with one Transpose each way per block. The teacher's BiLSTM is ONNX's
+ * LayerNormalization over the last axis), with one Transpose each way per block; MFM is the Max of two
+ * half-width linears (fc1's two output halves). The teacher's BiLSTM is ONNX's
  * LSTM (time-major), with the gate blocks reordered from PyTorch's i, f, g, o to ONNX's i, o, f, c and the two
  * bias vectors concatenated. Dropout is absent (inference).
  */
@@ -126,9 +128,12 @@ public final class OnnxModels {
             String g1 = gelu(g, p + "gp1", a.conv(g, p + "gp1", u, w.get(p + "gp1.weight"), w.get(p + "gp1.bias"), eh, h / gr, 1, gr));
             String gp2 = a.conv(g, p + "gp2", g1, w.get(p + "gp2.weight"), w.get(p + "gp2.bias"), h, eh / gr, 1, gr);
             x = g.node(p + "gp2", "Add", in(x, transpose(g, p + "gp2", gp2, 0, 2, 1)));
-            String f1 = a.linear(g, p + "fc1", layerNorm(g, a, w, p + "ln2", x, h), w.get(p + "fc1.weight"), w.get(p + "fc1.bias"), 2 * eh, h);
-            String[] halves = g.nodeN(p + "mfm", "Split", "", 2, in(f1, g.longs(p + "mfm.split", eh, eh)), Attr.i("axis", -1));
-            String g2 = gelu(g, p + "fc2", g.node(p + "mfm", "Max", halves));
+            // MFM as two half-width linears (fc1's first and second output halves) and their Max: no Split copy.
+            String ln2 = layerNorm(g, a, w, p + "ln2", x, h);
+            float[] w1 = w.get(p + "fc1.weight"), b1 = w.get(p + "fc1.bias");
+            String lo = a.linear(g, p + "fc1.lo", ln2, Arrays.copyOfRange(w1, 0, eh * h), Arrays.copyOfRange(b1, 0, eh), eh, h);
+            String hi = a.linear(g, p + "fc1.hi", ln2, Arrays.copyOfRange(w1, eh * h, 2 * eh * h), Arrays.copyOfRange(b1, eh, 2 * eh), eh, h);
+            String g2 = gelu(g, p + "fc2", g.node(p + "mfm", "Max", in(lo, hi)));
             x = g.node(p + "fc2", "Add", in(x, a.linear(g, p + "fc2", g2, w.get(p + "fc2.weight"), w.get(p + "fc2.bias"), h, eh)));
         }
         String xn = layerNorm(g, a, w, "norm", x, h);
