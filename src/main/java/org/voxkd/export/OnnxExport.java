@@ -80,8 +80,8 @@ public final class OnnxExport {
         meta.put("voxkd.checkpoint", file.getFileName().toString());
         meta.put("voxkd.checkpoint_sha256", DatasetHash.sha256(file));
         JsonNode prov = m.meta().get("provenance");
-        if (prov != null) prov.fields().forEachRemaining(e -> meta.put("provenance." + e.getKey(),
-                e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+        if (prov != null)
+            for (var e : prov.properties()) meta.put("provenance." + e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
         return meta;
     }
 

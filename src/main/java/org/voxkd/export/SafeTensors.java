@@ -113,13 +113,12 @@ public final class SafeTensors {
         Map<String, String> metadata = new LinkedHashMap<>();
         List<long[]> spans = new ArrayList<>();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (var it = header.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (var e : header.properties()) {
             String name = e.getKey();
             JsonNode v = e.getValue();
             if (name.equals("__metadata__")) {
                 if (!v.isObject()) throw new IOException(file + ": __metadata__ must be a string map");
-                v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                for (var m : v.properties()) metadata.put(m.getKey(), m.getValue().asText());
                 continue;
             }
             String where = file + ": tensor " + name;
