@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "voxkd", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Speaker verification with knowledge distillation: reproducible, pure Java, cpu and opencl backends.",
         subcommands = {DevicesCommand.class, DataCommand.class, TrainCommand.class, EvalCommand.class, EmbedCommand.class, VerifyCommand.class,
-                ReproduceCommand.class, LedgerCommand.class, ReportCommand.class, ParamsCommand.class, BenchCommand.class, KernelsCommand.class})
+                ReproduceCommand.class, LedgerCommand.class, ReportCommand.class, ParamsCommand.class, BenchCommand.class, KernelsCommand.class,
+                ExportCommand.class, ImportCommand.class, DeployStudyCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

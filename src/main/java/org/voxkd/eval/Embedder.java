@@ -18,7 +18,7 @@ import org.voxkd.nn.SpeakerModel;
  * (count × frames), kept in a small LRU cache: fixed-crop evaluation uses one graph for every utterance,
  * whole-utterance evaluation one per distinct length. Weights are uploaded once per graph.
  */
-public final class Embedder implements AutoCloseable {
+public final class Embedder implements CropEmbedder, AutoCloseable {
     private static final int CACHE = 8;
 
     private final SpeakerModel model;
@@ -37,7 +37,7 @@ public final class Embedder implements AutoCloseable {
     }
 
     /** The embeddings ([crops][D]) of equally long feature crops ([frames·mels] each). */
-    public float[][] embed(List<float[]> crops) {
+    @Override public float[][] embed(List<float[]> crops) {
         int n = crops.size(), mels = model.mels();
         if (n == 0) throw new IllegalArgumentException("no crops to embed");
         int frames = crops.get(0).length / mels;

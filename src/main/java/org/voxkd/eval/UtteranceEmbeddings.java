@@ -27,7 +27,7 @@ public final class UtteranceEmbeddings {
     private UtteranceEmbeddings() {}
 
     /** The unit-length crop embeddings of one utterance's feature crops. */
-    public static float[][] unitCrops(Embedder embedder, List<float[]> features) {
+    public static float[][] unitCrops(CropEmbedder embedder, List<float[]> features) {
         return Scoring.normalise(embedder.embed(features));
     }
 
@@ -67,7 +67,7 @@ public final class UtteranceEmbeddings {
      * utterances at a time so memory stays bounded; {@code progress} receives the count of distinct
      * utterances done after each chunk.
      */
-    public static float[][] embedAll(Embedder embedder, Path root, List<String> paths, int frames, int crops, int threads,
+    public static float[][] embedAll(CropEmbedder embedder, Path root, List<String> paths, int frames, int crops, int threads,
                                      IntConsumer progress) throws IOException {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(paths));
         Map<String, float[]> done = new HashMap<>();

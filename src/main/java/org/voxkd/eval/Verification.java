@@ -57,7 +57,7 @@ public final class Verification {
     public int utteranceCount() { return utterances.size(); }
 
     /** Embeds every utterance with {@code embedder} and scores the trials. */
-    public Result score(Embedder embedder, long bootstrapSeed) {
+    public Result score(CropEmbedder embedder, long bootstrapSeed) {
         Map<String, float[][]> emb = new LinkedHashMap<>();
         for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), UtteranceEmbeddings.unitCrops(embedder, features.get(i)));
         double[] scores = new double[trials.size()];

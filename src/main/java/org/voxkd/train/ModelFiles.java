@@ -31,11 +31,15 @@ public final class ModelFiles {
     }
 
     static ObjectNode meta(TrainConfig cfg, SpeakerModel model, List<String> classes, ObjectNode provenance) {
+        return meta(cfg.toTree().get("model"), cfg.toTree(), model, classes, provenance);
+    }
+
+    private static ObjectNode meta(JsonNode modelSection, JsonNode config, SpeakerModel model, List<String> classes, ObjectNode provenance) {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("format", "voxkd-model-1");
         meta.put("kind", model.kind());
-        meta.set("model", cfg.toTree().get("model"));
-        meta.set("config", cfg.toTree());
+        meta.set("model", modelSection);
+        meta.set("config", config);
         meta.put("parameters", model.parameters().parameterCount());
         var cl = meta.putArray("classes");
         classes.forEach(cl::add);
@@ -56,11 +60,28 @@ public final class ModelFiles {
         Checkpoint.save(path, meta(cfg, model, classes, provenance), tensors(model, weights));
     }
 
+    /**
+     * Writes a model checkpoint for weights that did not come from a voxkd training run (`voxkd import`): the model
+     * section ({@code TrainConfig.Model}, resolved), the configuration it came with, and a provenance saying where
+     * the weights came from. Written atomically.
+     */
+    public static void save(Path path, TrainConfig.Model modelSection, JsonNode config, float[][] weights, List<String> classes,
+                            ObjectNode provenance) throws IOException {
+        SpeakerModel model = modelSection.build();
+        JsonNode section = TrainConfig.YAML.valueToTree(modelSection);
+        Checkpoint.save(path, meta(section, config, model, classes, provenance), tensors(model, weights));
+    }
+
     /** Rebuilds the network a checkpoint header describes. */
     static SpeakerModel model(ObjectNode meta, String source) throws IOException {
+        return modelSection(meta, source).build();
+    }
+
+    /** The model section of a checkpoint header. */
+    public static TrainConfig.Model modelSection(ObjectNode meta, String source) throws IOException {
         JsonNode m = meta.get("model");
         if (m == null) throw new IOException(source + ": checkpoint header has no model section");
-        return TrainConfig.YAML.treeToValue(m, TrainConfig.Model.class).build();
+        return TrainConfig.YAML.treeToValue(m, TrainConfig.Model.class);
     }
 
     /** The model's own tensors (no classifier, no optimiser state). */

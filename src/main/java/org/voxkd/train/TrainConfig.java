@@ -114,13 +114,8 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     TrainConfig resolve(Path source) {
         Path dir = source.toAbsolutePath().getParent();
         List<String> errors = new ArrayList<>();
-        Model m = model == null ? new Model(null, null, null, null, null, null, null, null, null, null, null, null, null, null) : model;
-        String kind = or(m.kind(), "student");
-        if (!kind.equals("student") && !kind.equals("teacher")) errors.add("model.kind must be student or teacher, got " + kind);
-        boolean isTeacher = kind.equals("teacher");
-        Model rm = new Model(kind, or(m.mels(), 80), or(m.hidden(), 192), or(m.blocks(), 6), or(m.expansion(), 3), or(m.groups(), 4),
-                or(m.embedding(), 512), or(m.dropout(), 0.1f), or(m.channels(), 256), or(m.latent(), 128), or(m.lstmHidden(), 256),
-                or(m.lstmLayers(), 2), or(m.encoderDropout(), 0.2f), or(m.lstmDropout(), 0.3f));
+        Model rm = resolveModel(model, errors);
+        boolean isTeacher = rm.kind().equals("teacher");
         Loss l = loss == null ? new Loss(null, null, null, null, null, null) : loss;
         Loss rl = new Loss(or(l.classifier(), "aam"), or(l.margin(), 0.2f), or(l.scale(), 30f), or(l.distillation(), "none"),
                 or(l.alpha(), 0f), or(l.tau(), 4f));
@@ -149,6 +144,38 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
         return new TrainConfig(or(experiment, source.getFileName().toString().replaceFirst("\\.ya?ml$", "")), or(seed, 1L), rm,
                 teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())), rl, ro, rd, re, or(backend, "cpu"), device);
+    }
+
+    /** A model section with every default filled; bad values are added to {@code errors}. */
+    private static Model resolveModel(Model model, List<String> errors) {
+        Model m = model == null ? new Model(null, null, null, null, null, null, null, null, null, null, null, null, null, null) : model;
+        String kind = or(m.kind(), "student");
+        if (!kind.equals("student") && !kind.equals("teacher")) errors.add("model.kind must be student or teacher, got " + kind);
+        return new Model(kind, or(m.mels(), 80), or(m.hidden(), 192), or(m.blocks(), 6), or(m.expansion(), 3), or(m.groups(), 4),
+                or(m.embedding(), 512), or(m.dropout(), 0.1f), or(m.channels(), 256), or(m.latent(), 128), or(m.lstmHidden(), 256),
+                or(m.lstmLayers(), 2), or(m.encoderDropout(), 0.2f), or(m.lstmDropout(), 0.3f));
+    }
+
+    /**
+     * The resolved model section of a YAML file that has one (an experiment file, or a file with only {@code model:}):
+     * for tools that need a network but no training data (`voxkd import --config`). Errors name the file (and line).
+     */
+    public static Model loadModel(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such configuration file");
+        try {
+            JsonNode tree = YAML.readTree(file.toFile());
+            if (tree == null || !tree.has("model")) throw new IOException(file + ": no model section");
+            List<String> errors = new ArrayList<>();
+            Model m = resolveModel(YAML.treeToValue(tree.get("model"), Model.class), errors);
+            if (!errors.isEmpty()) throw new IOException(file + ": " + String.join("; ", errors));
+            m.build(); // sizes are checked by the model's own configuration records
+            return m;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new IOException(file + (at != null ? ":" + at.getLineNr() : "") + ": " + e.getOriginalMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The same configuration on another backend and device (command-line overrides). */
