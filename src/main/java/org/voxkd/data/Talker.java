@@ -10,9 +10,14 @@ import org.voxkd.audio.Dsp.Biquad;
 import org.voxkd.audio.Rng;
 
 /**
- * A synthetic talker for SynthVox: a source–filter voice with fixed traits (pitch range, vocal-tract
- * length, glottal spectral tilt, breathiness, jitter/shimmer, speaking rate, per-vowel formant offsets)
- * that renders random syllable sequences. Deterministic given the trait and utterance streams.
+ * A synthetic talker for SynthVox: a source–filter voice with fixed traits that renders random syllable
+ * sequences. Spectral traits: pitch range, vocal-tract length, glottal spectral tilt, breathiness,
+ * jitter/shimmer, per-vowel formant offsets, vowel preferences. Temporal traits — a speaking style that shows
+ * only over hundreds of milliseconds, as in real voices: speaking rate and rhythm (pause habits, syllable-length
+ * spread, consonant preferences), how fast formants move between targets, an intonation style (declination and
+ * the tempo of the pitch contour), a vocal tremor (rate and depth), and habitual vowel sequences (a Markov chain
+ * over vowels). A {@link Style} of the recording session shifts pitch and tempo (effort, mood). Deterministic
+ * given the trait, style and utterance streams.
  */
 final class Talker {
     static final double FS = 16000;
@@ -22,14 +27,25 @@ final class Talker {
         {570, 840, 2410}, {440, 1020, 2240}, {300, 870, 2240}, {640, 1190, 2390}, {490, 1350, 1690}};
     private static final double[] BASE_BW = {60, 90, 120, 180, 250};
     /** Log-normal spreads of the per-speaker vowel formant offsets, F4/F5 offsets, and vowel preferences. */
-    private static final double T_VOWEL = 0.15, T_HIGH = 0.12, T_PREF = 1.2;
+    private static final double T_VOWEL = 0.15, T_HIGH = 0.12, T_PREF = 1.2, T_SEQ = 1.0;
     private static final int BLOCK = 32; // formant coefficient update interval (2 ms)
 
     final double f0, f0RangeSemitones, vtScale, tiltPole, breathiness, jitter, shimmer, rate, bwScale;
     final double[][] vowelFormants; // [vowel][5] in Hz, traits applied
     final double fricativeScale;
+    /** Temporal traits: formant glide per 2 ms block, pause habit, syllable-length spread, intonation tempo, tremor. */
+    final double glide, pauseProb, sylSpread, declination, contourHz1, contourHz2, tremorHz, tremorSemitones;
+    /** Consonant habits: cumulative probabilities of fricative / stop / no consonant before a vowel. */
+    final double[] consonantCdf = new double[3];
     /** Cumulative vowel preferences (accent / habit): the long-term spectrum depends on them. */
     final double[] vowelCdf = new double[VOWELS.length];
+    /** Habitual vowel sequences: cumulative transition probabilities [previous vowel][next vowel]. */
+    final double[][] vowelNextCdf = new double[VOWELS.length][VOWELS.length];
+
+    /** How a recording session changes delivery: a pitch shift (semitones) and a tempo factor. */
+    record Style(double pitchSemitones, double tempo) {
+        static final Style NEUTRAL = new Style(0, 1);
+    }
 
     Talker(Rng r) {
         boolean female = r.chance(0.5);
@@ -52,35 +68,61 @@ final class Talker {
         double total = 0;
         for (int v = 0; v < VOWELS.length; v++) vowelCdf[v] = total += exp(T_PREF * r.gaussian());
         for (int v = 0; v < VOWELS.length; v++) vowelCdf[v] /= total;
+        glide = r.logUniform(0.025, 0.12);
+        pauseProb = r.uniform(0.03, 0.2);
+        sylSpread = r.uniform(0.1, 0.4);
+        declination = r.uniform(0.0, 1.2);
+        contourHz1 = r.logUniform(0.3, 1.2);
+        contourHz2 = r.logUniform(1.5, 4.0);
+        tremorHz = r.uniform(3.5, 7.5);
+        tremorSemitones = r.logUniform(0.02, 0.6);
+        double c0 = exp(0.8 * r.gaussian()), c1 = exp(0.8 * r.gaussian()), c2 = exp(0.8 * r.gaussian()), cs = c0 + c1 + c2;
+        consonantCdf[0] = c0 / cs;
+        consonantCdf[1] = (c0 + c1) / cs;
+        consonantCdf[2] = 1;
+        for (int a = 0; a < VOWELS.length; a++) {
+            double t = 0;
+            for (int v = 0; v < VOWELS.length; v++) vowelNextCdf[a][v] = t += (vowelCdf[v] - (v == 0 ? 0 : vowelCdf[v - 1])) * exp(T_SEQ * r.gaussian());
+            for (int v = 0; v < VOWELS.length; v++) vowelNextCdf[a][v] /= t;
+        }
     }
 
-    /** Renders {@code n} samples of speech (arbitrary scale) with the utterance stream {@code r}. */
+    /** Renders {@code n} samples of speech (arbitrary scale) with the utterance stream {@code r}, in a neutral style. */
     double[] speak(int n, Rng r) {
+        return speak(n, r, Style.NEUTRAL);
+    }
+
+    /** Renders {@code n} samples of speech (arbitrary scale) with the utterance stream {@code r} in a session's style. */
+    double[] speak(int n, Rng r, Style style) {
         double[] out = new double[n];
+        double rate = this.rate * style.tempo();
         // ---- plan: segments of (start, end, kind, vowel) ----
         int maxSeg = (int) (n / FS * rate * 3) + 8;
         int[] segStart = new int[maxSeg], segKind = new int[maxSeg], segVowel = new int[maxSeg];
         double[] segFric = new double[maxSeg];
-        int segs = 0, pos = (int) (r.uniform(0.02, 0.15) * FS);
+        int segs = 0, pos = (int) (r.uniform(0.02, 0.15) * FS), prevVowel = -1;
         while (pos < n && segs < maxSeg - 3) {
-            if (segs > 0 && r.chance(0.1)) { // pause
+            if (segs > 0 && r.chance(pauseProb)) { // pause
                 segStart[segs] = pos; segKind[segs++] = 0;
-                pos += (int) (r.uniform(0.08, 0.3) * FS);
+                pos += (int) (r.uniform(0.08, 0.3) * FS / style.tempo());
                 continue;
             }
-            double syl = FS / rate * r.uniform(0.7, 1.3);
-            int cons = r.nextInt(3); // 0 fricative, 1 stop burst, 2 none (voiced onset)
+            double syl = FS / rate * (1 + sylSpread * (2 * r.uniform() - 1));
+            double u = r.uniform();
+            int cons = u < consonantCdf[0] ? 0 : u < consonantCdf[1] ? 1 : 2; // 0 fricative, 1 stop burst, 2 none (voiced onset)
             if (cons == 0) { segStart[segs] = pos; segKind[segs] = 2; segFric[segs++] = r.uniform(2500, 6500) * fricativeScale; pos += (int) (syl * 0.3); }
             else if (cons == 1) { segStart[segs] = pos; segKind[segs] = 3; segFric[segs++] = r.uniform(1500, 4500) * fricativeScale; pos += (int) (syl * 0.12); }
-            segStart[segs] = pos; segKind[segs] = 1; segVowel[segs++] = vowel(r.uniform());
+            prevVowel = prevVowel < 0 ? vowel(vowelCdf, r.uniform()) : vowel(vowelNextCdf[prevVowel], r.uniform());
+            segStart[segs] = pos; segKind[segs] = 1; segVowel[segs++] = prevVowel;
             pos += (int) (syl * (cons == 2 ? 0.8 : 0.6));
         }
         segStart[segs] = Integer.MAX_VALUE;
 
-        // ---- intonation: declination plus two slow random sinusoids ----
-        double p1 = r.uniform(0, 2 * PI), p2 = r.uniform(0, 2 * PI), fr1 = r.uniform(0.3, 1.2), fr2 = r.uniform(1.5, 3.5);
-        double decl = r.uniform(0.0, 1.0);
-        double f0Utt = f0 * pow(2, r.uniform(-1.5, 1.5) / 12);
+        // ---- intonation: the speaker's declination and contour tempo (±15% per utterance), plus a vocal tremor ----
+        double p1 = r.uniform(0, 2 * PI), p2 = r.uniform(0, 2 * PI), pt = r.uniform(0, 2 * PI);
+        double fr1 = contourHz1 * r.uniform(0.85, 1.15) * style.tempo(), fr2 = contourHz2 * r.uniform(0.85, 1.15) * style.tempo();
+        double decl = declination * r.uniform(0.7, 1.3);
+        double f0Utt = f0 * pow(2, (style.pitchSemitones() + r.uniform(-1.0, 1.0)) / 12);
 
         // ---- filters ----
         double[] y1 = new double[5], y2 = new double[5], a1 = new double[5], a2 = new double[5], g = new double[5];
@@ -102,7 +144,7 @@ final class Talker {
             noiseEnv += (noiseTarget - noiseEnv) * 0.02;
             if (i % BLOCK == 0) {
                 for (int k = 0; k < 5; k++) {
-                    cur[k] += (target[k] - cur[k]) * 0.06;
+                    cur[k] += (target[k] - cur[k]) * glide;
                     double bw = BASE_BW[k] * bwScale, rr = exp(-PI * bw / FS);
                     a1[k] = -2 * rr * cos(2 * PI * cur[k] / FS);
                     a2[k] = rr * rr;
@@ -115,7 +157,8 @@ final class Talker {
             if (phase >= period) {
                 phase -= period;
                 double t = i / FS;
-                double semis = f0RangeSemitones * (0.5 * sin(2 * PI * fr1 * t + p1) + 0.3 * sin(2 * PI * fr2 * t + p2) - decl * t / (n / FS));
+                double semis = f0RangeSemitones * (0.5 * sin(2 * PI * fr1 * t + p1) + 0.3 * sin(2 * PI * fr2 * t + p2) - decl * t / (n / FS))
+                        + tremorSemitones * sin(2 * PI * tremorHz * t + pt);
                 period = FS / (f0Utt * pow(2, semis / 12)) * (1 + jitter * r.gaussian());
                 amp = 1 + shimmer * r.gaussian();
                 src = amp;
@@ -137,9 +180,9 @@ final class Talker {
         return out;
     }
 
-    private int vowel(double u) {
+    private static int vowel(double[] cdf, double u) {
         int v = 0;
-        while (v < VOWELS.length - 1 && u >= vowelCdf[v]) v++;
+        while (v < cdf.length - 1 && u >= cdf[v]) v++;
         return v;
     }
 

@@ -34,7 +34,7 @@ public final class Calibration {
         org.voxkd.data.DataCheck.checkTrainList(root, list);
         int batch = Math.min(BATCH, list.size());
         List<float[]> out = new ArrayList<>(n);
-        try (TrainLoader loader = new TrainLoader(root, list, new TrainLoader.Config(batch, frames, seed, 0, 0, 1, null))) {
+        try (TrainLoader loader = new TrainLoader(root, list, new TrainLoader.Config(batch, frames, seed, 0, 1, 0, 1, null))) {
             int per = loader.batchesPerEpoch();
             for (int i = 0; out.size() < n; i++) {
                 TrainLoader.Batch b = loader.batch(i / per, i % per);

@@ -20,10 +20,10 @@ import org.voxkd.eval.Eer;
 
 class SynthVoxTest {
     /**
-     * The smoke corpus of seed 1 under generator version synthvox-2. If you changed the generator on
+     * The smoke corpus of seed 1 under generator version synthvox-3. If you changed the generator on
      * purpose, bump SynthVox.GENERATOR_VERSION and update this hash.
      */
-    static final String SMOKE_SEED1_HASH = "24e7980de608869e712fc87a9f8a9504c7b620a558de58780baf7f8eb7e352ab";
+    static final String SMOKE_SEED1_HASH = "6f2df9cba6a9001cbd831f2fab260ad27d6a091177ac28f4f9669afba530cacf";
 
     @TempDir Path dir;
 
@@ -104,6 +104,6 @@ class SynthVoxTest {
         Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.testTrials()), 2);
         System.out.printf("SynthVox smoke (seed 1): generated in %.1f s; baseline EER %.2f%%, minDCF(0.05) %.3f%n",
                 SmokeCorpus.generationSeconds, 100 * r.eer(), r.minDcf05());
-        assertTrue(r.eer() >= 0.15 && r.eer() <= 0.35, "baseline EER " + r.eer());
+        assertTrue(r.eer() >= 0.2 && r.eer() <= 0.45, "baseline EER " + r.eer());
     }
 }

@@ -80,7 +80,7 @@ class DeploymentCommandsTest {
     @Test
     void deployStudyWritesScoresSizesAndSpeeds() throws Exception {
         SynthVox.Manifest c = TrainedStudent.corpus();
-        List<Lists.Trial> trials = Lists.readTrialList(c.trialList()).subList(0, 24);
+        List<Lists.Trial> trials = Lists.readTrialList(c.testTrials()).subList(0, 24);
         Path list = dir.resolve("trials.txt"), out = dir.resolve("study");
         Lists.writeTrialList(list, trials);
         DeployStudy.Options o = new DeployStudy.Options(TrainedStudent.checkpoint(), list, c.wavRoot(), c.trainList(), c.wavRoot(), 16, 100, 1,

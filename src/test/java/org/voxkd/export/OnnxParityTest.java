@@ -39,7 +39,7 @@ class OnnxParityTest {
     /** Crops of SynthVox test utterances, as voxkd's evaluation makes them. */
     static List<float[]> synthVoxCrops(int utterances, int crops, int frames) throws java.io.IOException {
         SynthVox.Manifest c = SmokeCorpus.get();
-        List<String> paths = Lists.trialPaths(Lists.readTrialList(c.trialList()));
+        List<String> paths = Lists.trialPaths(Lists.readTrialList(c.testTrials()));
         EvalLoader loader = new EvalLoader(c.wavRoot(), frames, crops);
         List<float[]> out = new ArrayList<>();
         for (int i = 0; i < utterances; i++) out.addAll(loader.features(paths.get(i)));
