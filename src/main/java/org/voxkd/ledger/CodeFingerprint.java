@@ -13,7 +13,8 @@ import org.voxkd.data.DatasetHash;
  * The identity of the code that computes a run's numbers: the SHA-256 over the relative path and content hash
  * of every source file a training run executes — {@code pom.xml} (dependency versions: the OpenBLAS build
  * changes bits), {@code tornado-kernels/} and {@code src/main/} — except the packages that only present or
- * package results and never run inside a training run ({@link #EXCLUDED}). Documentation, tests and results
+ * package results and never run inside a training run ({@link #EXCLUDED}; the deployment study, which runs model export
+ * after training, keys its results by {@link #ofExport} instead). Documentation, tests and results
  * are outside it, so a README edit keeps every run id, while any kernel edit — committed or not — changes it.
  * It is computed from the files themselves, the same in a git checkout, a dirty tree or an unpacked tarball.
  *
@@ -26,19 +27,28 @@ public final class CodeFingerprint {
     public static final List<String> INCLUDED = List.of("pom.xml", "tornado-kernels/", "src/main/");
     /** Never on a training run's path: the report generator, command-line front ends, benchmarks, model export. */
     public static final List<String> EXCLUDED = List.of("src/main/java/org/voxkd/report/", "src/main/java/org/voxkd/cli/",
-            "src/main/java/org/voxkd/bench/", "src/main/java/org/voxkd/export/", "src/main/resources/report/");
+            "src/main/java/org/voxkd/bench/", "src/main/java/org/voxkd/export/", "src/main/proto/", "src/main/resources/report/");
     static final String RESOURCE = "/voxkd-fingerprint.txt";
 
     private CodeFingerprint() {}
 
     /** The fingerprint of the sources under {@code root}; an error when root holds no voxkd sources. */
     public static String of(Path root) throws IOException {
+        return of(root, CodeFingerprint::included);
+    }
+
+    /** The sources of model export (the deployment study's code, kept apart from the runs' fingerprint). */
+    public static String ofExport(Path root) throws IOException {
+        return of(root, rel -> rel.equals("pom.xml") || rel.startsWith("src/main/java/org/voxkd/export/") || rel.startsWith("src/main/proto/"));
+    }
+
+    private static String of(Path root, java.util.function.Predicate<String> scope) throws IOException {
         Path r = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(r.resolve("src/main")) || !Files.isRegularFile(r.resolve("pom.xml")))
             throw new IOException("cannot fingerprint the code: " + r + " holds no voxkd sources (src/main, pom.xml); run from the project root or pass --root");
         List<Path> files;
         try (Stream<Path> s = Files.walk(r)) {
-            files = s.filter(Files::isRegularFile).filter(p -> included(r.relativize(p).toString().replace('\\', '/'))).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(p -> scope.test(r.relativize(p).toString().replace('\\', '/'))).sorted().toList();
         }
         StringBuilder key = new StringBuilder("voxkd code fingerprint 1\n");
         for (Path f : files) key.append(r.relativize(f).toString().replace('\\', '/')).append('\0').append(DatasetHash.sha256(f)).append('\n');

@@ -82,6 +82,16 @@ public final class Profile {
         return a;
     }
 
+    /** The deployment study to run after training ({@code deploy: {arms: [..], paper_models, calibration}}), or null. */
+    public JsonNode deploy() throws IOException {
+        JsonNode d = tree.get("deploy");
+        if (d == null) return null;
+        if (!d.isObject() || !d.path("arms").isArray()) throw new IOException("profile " + name + ": deploy must be a mapping with a list 'arms'");
+        for (JsonNode a : d.get("arms"))
+            if (!arms().contains(a.asText())) throw new IOException("profile " + name + ": deploy names arm " + a + ", which the profile does not run");
+        return d;
+    }
+
     /** The synthetic corpus this profile uses ({synthvox: profile, seed}), or null when it reads user data. */
     public JsonNode corpus() { return tree.get("corpus"); }
 

@@ -110,6 +110,7 @@ public final class Reproducer {
             out.add(record);
           }
         }
+        Deployment.run(profile, out, root, results, log);
         log.printf("reproduction of profile %s finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return out;
     }
