@@ -101,6 +101,7 @@ public final class Lists {
      * byte-order mark dropped (editors on Windows write one; kept, it would become part of the first speaker's id).
      */
     static List<String> lines(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a list file");
         if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "list file not found");
         byte[] bytes = Files.readAllBytes(file);
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);

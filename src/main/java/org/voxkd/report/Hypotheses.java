@@ -30,7 +30,8 @@ public final class Hypotheses {
             new Hypothesis("large-surpasses-small", "large student (α 0.4) better than small student", Kind.BETTER, Experiments.LOWALPHA, Experiments.V2),
             new Hypothesis("beyond-teacher", "large student (α 0.4) better than the teacher", Kind.BETTER, Experiments.LOWALPHA, Experiments.TEACHER),
             new Hypothesis("kd-helps-small", "distillation helps the small student (vs no teacher)", Kind.BETTER, Experiments.V2, Experiments.NOKD),
-            new Hypothesis("kd-helps-large", "distillation helps the large student (α 0.4, vs no teacher)", Kind.BETTER, Experiments.LOWALPHA, Experiments.LARGE_NOKD));
+            new Hypothesis("kd-helps-large", "distillation helps the large student (α 0.4, vs no teacher)", Kind.BETTER, Experiments.LOWALPHA, Experiments.LARGE_NOKD),
+            new Hypothesis("aug-helps-small", "augmentation helps the small cosine student", Kind.BETTER, Experiments.AUG, Experiments.V2));
 
     /** The verdict on the statement from a comparison of A with B. */
     public static String verdict(Kind kind, Compare.Comparison c, double margin) {

@@ -60,13 +60,16 @@ public final class ModelFiles {
     static SpeakerModel model(ObjectNode meta, String source) throws IOException {
         JsonNode m = meta.get("model");
         if (m == null || !m.isObject()) throw new IOException(source + ": checkpoint header has no model section");
+        String kind = m.path("kind").asText("");
+        if (!kind.equals("student") && !kind.equals("teacher"))
+            throw new IOException(source + ": the checkpoint's model.kind is '" + kind + "', not student or teacher");
+        TrainConfig.Model section = TrainConfig.model(m, source);
         try {
-            return TrainConfig.YAML.treeToValue(m, TrainConfig.Model.class).build();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException | NullPointerException e) {
+            return section.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
             // a header from another version, or edited by hand: say which file (a missing size unboxes to NPE)
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new IOException(source + ": the checkpoint's model section does not describe a voxkd model ("
-                    + (why == null ? "a size is missing" : why.lines().findFirst().orElse(why)) + ")", e);
+                    + (e instanceof NullPointerException || e.getMessage() == null ? "a size is missing" : e.getMessage()) + ")", e);
         }
     }
 
