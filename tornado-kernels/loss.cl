@@ -6,8 +6,8 @@ __kernel void margin_ce(__global float* rl, int rlo, __global float* cr, int cro
                         int b, int k, int kind, float m, float s, float weight) {
     int r = get_global_id(0);
     if (r >= b) return;
-    int y = (int) lb[lbo + r], row = r * k;
-    if (y < 0 || y >= k) y = 0; // labels are validated on the host; never read out of bounds
+    float yf = lb[lbo + r];
+    int row = r * k, y = yf >= 0.0f && yf < (float) k ? (int) yf : 0; // bad labels are flagged by check_labels; never read out of bounds
     double c = cs[cso + row + y], phi, dphi;
     double md = m, cosM = cos(md), sinM = sin(md), th = cos(M_PI - md), mm = sin(M_PI - md) * md;
     if (kind == 0) {
@@ -30,6 +30,18 @@ __kernel void margin_ce(__global float* rl, int rlo, __global float* cr, int cro
         double z = s * (j == y ? phi : (double) cs[cso + row + j]), p = exp(z - lse);
         dc[dco + row + j] = (float) (j == y ? g * s * (p - 1.0) * dphi : g * s * p);
     }
+}
+
+// One work item: status[0] = 1 + the first row whose label is not a class in [0, k), status[1] = that label (else 0, 0).
+__kernel void check_labels(__global float* st, int so, __global const float* lb, int lbo, int b, int k) {
+    if (get_global_id(0) != 0) return;
+    float bad = 0.0f, label = 0.0f;
+    for (int r = 0; r < b; r++) {
+        float y = lb[lbo + r];
+        if (!(y >= 0.0f && y < (float) k && y == floor(y))) { bad = (float) (r + 1); label = y; break; }
+    }
+    st[so] = bad;
+    st[so + 1] = label;
 }
 
 __kernel void kd_rows(__global float* rl, int rlo, __global float* ds, int dso, __global const float* sv, int so,

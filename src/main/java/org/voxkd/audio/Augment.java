@@ -144,12 +144,31 @@ public final class Augment {
         return config.timeMasks() > 0 || config.freqMasks() > 0;
     }
 
+    /** One line for logs: what each choice mixes in and from how many files. */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        for (Noise n : Noise.values()) {
+            int k = noiseFiles.get(n.ordinal()).size();
+            if (k > 0) parts.add(String.format(Locale.ROOT, "%s %.0f–%.0f dB SNR (%s of %d files)", n.folder, n.minSnr, n.maxSnr,
+                    n.minFiles == n.maxFiles ? Integer.toString(n.minFiles) : n.minFiles + "–" + n.maxFiles, k));
+        }
+        if (!rirFiles.isEmpty()) parts.add("reverberation (" + rirFiles.size() + " impulse responses)");
+        String wave = parts.isEmpty() ? "no waveform augmentation" : "one of {none, " + String.join(", ", parts) + "} per crop";
+        return wave + "; SpecAugment " + (specAugmentEnabled() ? config.timeMasks() + "×≤" + config.maxTimeWidth() + " frames, "
+                + config.freqMasks() + "×≤" + config.maxFreqWidth() + " mel bins" : "off");
+    }
+
     private static List<Path> wavs(Path dir, String what) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(what + " folder " + dir + " is not a directory");
+        List<Path> files = wavFiles(dir);
+        if (files.isEmpty()) throw new IOException(what + " folder " + dir + " has no .wav files");
+        return files;
+    }
+
+    /** Every .wav file under {@code dir}, sorted: the files augmentation draws from (and the data hash covers). */
+    public static List<Path> wavFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            List<Path> files = s.filter(p -> Files.isRegularFile(p) && p.toString().toLowerCase(Locale.ROOT).endsWith(".wav")).sorted().toList();
-            if (files.isEmpty()) throw new IOException(what + " folder " + dir + " has no .wav files");
-            return files;
+            return s.filter(p -> Files.isRegularFile(p) && p.toString().toLowerCase(Locale.ROOT).endsWith(".wav")).sorted().toList();
         }
     }
 }

@@ -37,6 +37,14 @@ public final class FrontEnd {
     private final double[] frame = new double[N_FFT], re = new double[N_FREQS], im = new double[N_FREQS];
     private final double[] power = new double[N_FREQS], mel = new double[N_MELS];
 
+    /** Features that are not all finite are an error naming the audio they came from (never a NaN batch). */
+    public static void requireFinite(float[] features, java.nio.file.Path source) throws WavException {
+        for (int i = 0; i < features.length; i++)
+            if (!Float.isFinite(features[i]))
+                throw new WavException(source, "its features hold " + features[i] + " (frame " + i / N_MELS + ", mel bin " + i % N_MELS
+                        + "); the audio's level is out of range");
+    }
+
     /** Centred framing: 1 + len/160 frames. */
     public static int numFrames(int samples) {
         return 1 + samples / HOP;

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * RIFF/WAVE reading and writing. Reads PCM 8/16/24/32-bit integer and IEEE float 32/64-bit, plain or
  * WAVE_FORMAT_EXTENSIBLE, any channel count (averaged to mono). Anything else — an empty or truncated file,
  * a file that is not RIFF/WAVE, a missing chunk, an unsupported encoding, a rate other than the one
- * required — is a {@link WavException} naming the file and the problem. Nothing is ever zero-filled.
+ * required, a float sample that is NaN or infinite — is a {@link WavException} naming the file and the problem.
+ * Nothing is ever zero-filled.
  */
 public final class Wav {
     private Wav() {}
@@ -35,7 +36,7 @@ public final class Wav {
         byte[] bytes = readBytes(file);
         Info info = parse(file, bytes, bytes.length);
         checkRate(file, info, requiredRate);
-        return decode(bytes, info);
+        return decode(file, bytes, info);
     }
 
     /**
@@ -136,7 +137,8 @@ public final class Wav {
         }
     }
 
-    private static float[] decode(byte[] bytes, Info info) {
+    /** Samples as floats; a float file holding NaN or infinity (or a double beyond float range) is an error naming the sample. */
+    private static float[] decode(Path file, byte[] bytes, Info info) throws WavException {
         int channels = info.channels(), bytesPer = info.bitsPerSample() / 8;
         int frames = Math.toIntExact(info.frames());
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -156,6 +158,9 @@ public final class Wav {
                 };
             }
             out[f] = (float) (sum / channels);
+            if (!Float.isFinite(out[f]))
+                throw new WavException(file, String.format("sample %d (%.3f s) is %s: a float WAV must hold finite samples", f, f / (double) info.sampleRate(),
+                        Double.isNaN(sum) ? "NaN" : "infinite or beyond float range"));
         }
         return out;
     }

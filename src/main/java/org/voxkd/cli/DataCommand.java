@@ -23,7 +23,8 @@ public final class DataCommand implements Callable<Integer> {
     }
 
     @Command(name = "synth", mixinStandardHelpOptions = true,
-            description = "Write the SynthVox corpus (WAVs in VoxCeleb layout, train_list.txt, trials.txt, manifest.json).")
+            description = "Write the SynthVox corpus (WAVs in VoxCeleb layout, train_list.txt, val_trials.txt, test_trials.txt, "
+                    + "augmentation sets in MUSAN/RIR layout under musan/ and rirs/, manifest.json).")
     static final class Synth implements Callable<Integer> {
         @Option(names = "--profile", defaultValue = "default", description = "smoke or default (default: ${DEFAULT-VALUE})")
         String profile;
@@ -87,13 +88,9 @@ public final class DataCommand implements Callable<Integer> {
                 System.err.println("give --train-list and/or --trials");
                 return 2;
             }
-            try {
-                if (trainList != null) System.out.printf("training list: %.1f hours%n", DataCheck.checkTrainList(root, Lists.readTrainList(trainList)) / 3600);
-                if (trials != null) System.out.printf("trial list: %.1f hours%n", DataCheck.checkTrialList(root, Lists.readTrialList(trials)) / 3600);
-            } catch (java.io.IOException e) {
-                System.err.println(e.getMessage());
-                return 1;
-            }
+            // a problem is an error the command line reports as one line (exit 2)
+            if (trainList != null) System.out.printf("training list: %.1f hours%n", DataCheck.checkTrainList(root, Lists.readTrainList(trainList)) / 3600);
+            if (trials != null) System.out.printf("trial list: %.1f hours%n", DataCheck.checkTrialList(root, Lists.readTrialList(trials)) / 3600);
             System.out.println("data-set hash " + DatasetHash.of(root, trainList, trials == null ? new Path[0] : new Path[] {trials}));
             return 0;
         }

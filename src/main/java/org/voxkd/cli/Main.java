@@ -25,10 +25,30 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             // Bad input is reported as one clear line; a stack trace only when asked for.
-            line.getErr().println("voxkd: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            line.getErr().println("voxkd: " + message(ex));
             if (System.getenv("VOXKD_DEBUG") != null) ex.printStackTrace(line.getErr());
             return 2;
         });
         return cl;
+    }
+
+    /**
+     * An error as one line: wrappers without a message of their own (an unchecked I/O error from a loader thread)
+     * give their cause's, and a message listing several problems on several lines is joined into one.
+     */
+    static String message(Throwable ex) {
+        Throwable t = ex;
+        while (t.getCause() != null && (t instanceof java.io.UncheckedIOException || t instanceof java.util.concurrent.ExecutionException
+                || t.getMessage() == null || t.getMessage().equals(t.getCause().toString())))
+            t = t.getCause();
+        String msg = t.getMessage() == null || t.getMessage().isBlank() ? t.toString() : t.getMessage();
+        StringBuilder one = new StringBuilder();
+        for (String l : msg.strip().split("\\R")) {
+            String part = l.strip();
+            if (part.isEmpty()) continue;
+            if (one.length() > 0) one.append(one.charAt(one.length() - 1) == ':' ? " " : "; ");
+            one.append(part);
+        }
+        return one.toString();
     }
 }

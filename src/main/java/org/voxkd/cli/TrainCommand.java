@@ -10,16 +10,26 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a teacher or a student from a YAML configuration.")
 public final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--config", required = true, description = "Experiment YAML.") Path config;
-    @Option(names = "--out", required = true, description = "Run directory (config, epochs.csv, checkpoints, scores).") Path out;
+    @Option(names = "--out", description = "Run directory (config, epochs.csv, checkpoints, scores); required unless --check.") Path out;
     @Option(names = "--resume", description = "Continue an interrupted run in --out from its last checkpoint.") boolean resume;
     @Option(names = "--backend", description = "cpu or opencl (overrides the configuration).") String backend;
     @Option(names = "--device", description = "Device index or name substring.") String device;
     @Option(names = "--stop-after", description = "Stop after this epoch of the schedule (resumable), e.g. to train in time-boxed chunks.")
     Integer stopAfter;
     @Option(names = "--profile", description = "Print the slowest kernels of the step after each epoch.") boolean profile;
+    @Option(names = "--check", description = "Only check the configuration and everything it reads (lists, audio headers, augmentation folders, "
+            + "teacher checkpoint), then exit: 0 when training could start.") boolean check;
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws Exception {
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device);
+        if (check) {
+            spec.commandLine().getOut().println(config + ": ok — " + Trainer.inputs(cfg).summary());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        if (out == null) throw new IllegalArgumentException("--out DIR is required (the run directory)");
         Trainer.Outcome o = new Trainer(cfg, out, System.out).profiled(profile).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
         if (o == null) return 0;
         System.out.println("done: " + o.best() + (o.record().has("best_eer")

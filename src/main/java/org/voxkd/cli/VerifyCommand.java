@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.voxkd.audio.Wav;
 import org.voxkd.data.EvalLoader;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
@@ -46,8 +45,8 @@ public final class VerifyCommand implements Callable<Integer> {
         EvalLoader loader = crops == 0 ? EvalLoader.wholeUtterance(Path.of("")) : new EvalLoader(Path.of(""), frames, crops);
         float[][] a, b;
         try (Backend be = Backends.create(backend, device); Embedder e = new Embedder(m.model(), be, m.weights()[0], m.weights()[1])) {
-            a = UtteranceEmbeddings.unitCrops(e, loader.features(Wav.read(first)));
-            b = UtteranceEmbeddings.unitCrops(e, loader.features(Wav.read(second)));
+            a = UtteranceEmbeddings.unitCrops(e, loader.features(first.toString()), first.toString());
+            b = UtteranceEmbeddings.unitCrops(e, loader.features(second.toString()), second.toString());
         }
         double score = Scoring.score(a, b);
         boolean same = score >= t;

@@ -63,6 +63,21 @@ public final class DatasetHash {
         return combine(trainList == null ? null : sha256(trainList), trialShas, files);
     }
 
+    /**
+     * Hash of every WAV file under a folder (the augmentation sets: MUSAN-style noise, room impulse responses),
+     * {@link #combine} over their paths relative to the folder; a folder without WAV files is an error.
+     */
+    public static String ofFolder(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a directory");
+        List<Path> files = org.voxkd.audio.Augment.wavFiles(dir);
+        if (files.isEmpty()) throw new IOException(dir + ": no .wav files");
+        String[] hashes = new String[files.size()];
+        Workers.forEach(files.size(), Runtime.getRuntime().availableProcessors(), i -> hashes[i] = sha256(files.get(i)));
+        Map<String, String> out = new java.util.HashMap<>();
+        for (int i = 0; i < hashes.length; i++) out.put(dir.relativize(files.get(i)).toString().replace('\\', '/'), hashes[i]);
+        return combine(null, List.of(), out);
+    }
+
     /** The hash from list hashes (train null = no such list) and the hashes of the referenced files (any order). */
     public static String combine(String trainListSha, List<String> trialListShas, Map<String, String> fileSha) {
         StringBuilder text = new StringBuilder("voxkd-dataset-v1\n");

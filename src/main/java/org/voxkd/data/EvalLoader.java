@@ -33,7 +33,10 @@ public final class EvalLoader {
 
     /** The feature arrays ([frames, 80] row-major) of one listed path: one for whole utterances, else {@code crops}. */
     public List<float[]> features(String path) throws IOException {
-        return features(Wav.read(root.resolve(path)));
+        Path file = root.resolve(path);
+        List<float[]> out = features(Wav.read(file));
+        for (float[] f : out) FrontEnd.requireFinite(f, file);
+        return out;
     }
 
     public List<float[]> features(float[] wav) {

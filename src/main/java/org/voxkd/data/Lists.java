@@ -28,7 +28,9 @@ public final class Lists {
 
     public static List<Utterance> readTrainList(Path file) throws IOException {
         List<Utterance> out = new ArrayList<>();
-        parse(file, 2, "speaker path", (f, problems) -> out.add(new Utterance(f[0], f[1])));
+        parse(file, 2, "speaker path", (f, problems) -> {
+            if (isPath(f[1], problems)) out.add(new Utterance(f[0], f[1]));
+        });
         return out;
     }
 
@@ -36,7 +38,7 @@ public final class Lists {
         List<Trial> out = new ArrayList<>();
         parse(file, 3, "label path1 path2", (f, problems) -> {
             if (!f[0].equals("0") && !f[0].equals("1")) problems.add("label must be 0 or 1, got '" + f[0] + "'");
-            else out.add(new Trial(f[0].charAt(0) - '0', f[1], f[2]));
+            else if (isPath(f[1], problems) & isPath(f[2], problems)) out.add(new Trial(f[0].charAt(0) - '0', f[1], f[2]));
         });
         return out;
     }
@@ -47,7 +49,9 @@ public final class Lists {
      */
     public static List<String> readPathList(Path file) throws IOException {
         List<String> out = new ArrayList<>();
-        parse(file, 1, "path", (f, problems) -> out.add(f[0]));
+        parse(file, 1, "path", (f, problems) -> {
+            if (isPath(f[0], problems)) out.add(f[0]);
+        });
         return out;
     }
 
@@ -75,9 +79,48 @@ public final class Lists {
         return List.copyOf(set);
     }
 
-    private static void parse(Path file, int fields, String format, BiConsumer<String[], List<String>> line) throws IOException {
+    /** Whether a field can name a file on this system (no NUL or other character the file system refuses). */
+    private static boolean isPath(String field, List<String> problems) {
+        try {
+            Path.of(field);
+            return true;
+        } catch (java.nio.file.InvalidPathException e) {
+            problems.add("'" + printable(field) + "' is not a valid path (" + e.getReason() + ")");
+            return false;
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(80).forEach(c -> b.append(c >= 32 && c != 127 ? Character.toString(c) : "?"));
+        return b.toString();
+    }
+
+    /**
+     * The lines of a list file: UTF-8 (a byte sequence that is not UTF-8 is an error naming the line), a leading
+     * byte-order mark dropped (editors on Windows write one; kept, it would become part of the first speaker's id).
+     */
+    static List<String> lines(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a list file");
         if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "list file not found");
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        byte[] bytes = Files.readAllBytes(file);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer text = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, text, true);
+        if (r.isError()) {
+            int at = in.position(), line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            throw new ListFormatException(List.of(file + ":" + line + ": not UTF-8 text (byte " + at + "); lists are UTF-8 text files"));
+        }
+        text.flip();
+        String s = text.toString();
+        if (s.startsWith("\uFEFF")) s = s.substring(1);
+        return s.lines().toList();
+    }
+
+    private static void parse(Path file, int fields, String format, BiConsumer<String[], List<String>> line) throws IOException {
+        List<String> lines = lines(file);
         List<String> problems = new ArrayList<>();
         int bad = 0;
         for (int i = 0; i < lines.size(); i++) {

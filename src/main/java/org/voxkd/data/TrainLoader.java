@@ -142,17 +142,27 @@ public final class TrainLoader implements AutoCloseable {
 
     /** Features [frames, 80] of utterance u's crop in an epoch. */
     float[] item(int epoch, int u) throws IOException {
+        Augment aug = config.augment();
+        Rng ar = aug == null ? null : augmentStream(epoch, u);
+        float[] feat = frontEnd.get().features(waveform(epoch, u, ar), config.frames());
+        if (aug != null && aug.specAugmentEnabled()) aug.specAugment(feat, config.frames(), FrontEnd.N_MELS, ar);
+        FrontEnd.requireFinite(feat, root.resolve(used.get(u).path()));
+        return feat;
+    }
+
+    /** Utterance u's crop in an epoch as samples, after the waveform augmentation (if any) drawn from {@code ar}. */
+    float[] waveform(int epoch, int u, Rng ar) throws IOException {
         float[] wav = Wav.read(root.resolve(used.get(u).path()));
         int len = FrontEnd.cropSamples(config.frames());
         Rng crop = new Rng(config.seed(), Rng.id(P_CROP, epoch, u, 0));
         int start = wav.length > len ? crop.nextInt(wav.length - len + 1) : 0;
         float[] clip = Dsp.wrapCrop(wav, start, len);
-        Augment aug = config.augment();
-        Rng ar = aug == null ? null : new Rng(config.seed(), Rng.id(P_AUG, epoch, u, 0));
-        if (aug != null) clip = aug.waveform(clip, ar);
-        float[] feat = frontEnd.get().features(clip, config.frames());
-        if (aug != null && aug.specAugmentEnabled()) aug.specAugment(feat, config.frames(), FrontEnd.N_MELS, ar);
-        return feat;
+        return ar == null ? clip : config.augment().waveform(clip, ar);
+    }
+
+    /** The augmentation draws of utterance u in an epoch: their own stream, so crops and order never depend on them. */
+    Rng augmentStream(int epoch, int u) {
+        return new Rng(config.seed(), Rng.id(P_AUG, epoch, u, 0));
     }
 
     /**

@@ -23,8 +23,12 @@ public final class ParameterSet {
         Initializer ONES = (r, d, o, n) -> java.util.Arrays.fill(d, o, o + n, 1f);
     }
 
-    /** One named tensor: where it sits in its flat buffer, its shape and how it starts. */
-    public record Entry(String name, int[] shape, int offset, int size, boolean trainable, Initializer init) {
+    /**
+     * One named tensor: where it sits in its flat buffer, its shape, how it starts, and whether the model's backward
+     * gives it a gradient ({@code gradient} false: a trainable parameter nothing reads, which the optimiser leaves
+     * untouched — PyTorch skips parameters whose .grad is None, weight decay included).
+     */
+    public record Entry(String name, int[] shape, int offset, int size, boolean trainable, Initializer init, boolean gradient) {
         public String shapeString() { return Arrays.toString(shape); }
     }
 
@@ -76,9 +80,26 @@ public final class ParameterSet {
             int offset = isTrainable ? trainable : state;
             long end = offset + size;
             if (end > Integer.MAX_VALUE) throw new IllegalArgumentException("parameter set " + prefix + " exceeds 2^31 floats at " + name);
-            entries.put(name, new Entry(name, shape.clone(), offset, (int) size, isTrainable, init));
+            entries.put(name, new Entry(name, shape.clone(), offset, (int) size, isTrainable, init, isTrainable));
             if (isTrainable) trainable = (int) end;
             else state = (int) end;
+            return this;
+        }
+
+        /**
+         * Declares that the trainable parameters named {@code prefix}… (declared before this call) receive no gradient
+         * from the model's backward: the optimiser skips them.
+         */
+        public Builder noGradient(String prefix) {
+            int marked = 0;
+            for (Map.Entry<String, Entry> me : entries.entrySet()) {
+                Entry e = me.getValue();
+                if (e.trainable && e.name.startsWith(prefix)) {
+                    me.setValue(new Entry(e.name, e.shape, e.offset, e.size, true, e.init, false));
+                    marked++;
+                }
+            }
+            if (marked == 0) throw new IllegalArgumentException("no trainable parameter of " + this.prefix + " starts with " + prefix);
             return this;
         }
 
@@ -97,6 +118,21 @@ public final class ParameterSet {
         for (Entry e : entries.values()) {
             k++;
             if (e.trainable == trainable) e.init.fill(new Philox.Stream(seed, k), out, e.offset, e.size);
+        }
+        return out;
+    }
+
+    /**
+     * The ranges {offset, length} of the trainable buffer whose parameters receive gradients, adjacent entries
+     * merged: what the optimiser updates (all of it unless some parameters were declared {@link Builder#noGradient}).
+     */
+    public List<int[]> gradientRanges() {
+        List<int[]> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (!e.trainable || !e.gradient) continue;
+            int[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last[0] + last[1] == e.offset) last[1] += e.size;
+            else out.add(new int[] {e.offset, e.size});
         }
         return out;
     }

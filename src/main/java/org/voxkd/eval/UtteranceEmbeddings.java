@@ -26,9 +26,18 @@ public final class UtteranceEmbeddings {
 
     private UtteranceEmbeddings() {}
 
-    /** The unit-length crop embeddings of one utterance's feature crops. */
-    public static float[][] unitCrops(CropEmbedder embedder, List<float[]> features) {
-        return Scoring.normalise(embedder.embed(features));
+    /**
+     * The unit-length crop embeddings of one utterance's feature crops; an embedding that is not finite (weights that
+     * overflow on this input) is an error naming the utterance, never a NaN score.
+     */
+    public static float[][] unitCrops(CropEmbedder embedder, List<float[]> features, String utterance) {
+        float[][] e = embedder.embed(features);
+        for (int c = 0; c < e.length; c++)
+            for (float v : e[c])
+                if (!Float.isFinite(v))
+                    throw new IllegalStateException(utterance + ": its embedding (crop " + (c + 1) + " of " + e.length + ") holds " + v
+                            + "; the model's weights overflow on this input, so it cannot be scored");
+        return Scoring.normalise(e);
     }
 
     /** The mean of unit crop embeddings: the utterance embedding. */
@@ -74,7 +83,7 @@ public final class UtteranceEmbeddings {
         for (int start = 0; start < distinct.size(); start += CHUNK) {
             int from = start, n = Math.min(CHUNK, distinct.size() - start);
             List<List<float[]>> feats = features(root, distinct.subList(from, from + n), frames, crops, threads);
-            for (int i = 0; i < n; i++) done.put(distinct.get(from + i), mean(unitCrops(embedder, feats.get(i))));
+            for (int i = 0; i < n; i++) done.put(distinct.get(from + i), mean(unitCrops(embedder, feats.get(i), root.resolve(distinct.get(from + i)).toString())));
             if (progress != null) progress.accept(from + n);
         }
         float[][] out = new float[paths.size()][];

@@ -41,6 +41,7 @@ public final class Verification {
         }
     }
 
+    private final Path root;
     private final List<Lists.Trial> trials;
     private final TrialSet trialSet;
     private final List<String> utterances;
@@ -48,6 +49,7 @@ public final class Verification {
 
     /** Loads the features of every utterance the trials name ({@code crops} crops of {@code frames}, or whole utterances when crops is 0). */
     public Verification(Path root, List<Lists.Trial> trials, int frames, int crops, int threads) throws IOException {
+        this.root = root;
         this.trials = List.copyOf(trials);
         this.trialSet = TrialSet.of(this.trials);
         this.utterances = List.copyOf(new TreeSet<>(Lists.trialPaths(trials)));
@@ -59,7 +61,7 @@ public final class Verification {
     /** Embeds every utterance with {@code embedder} and scores the trials. */
     public Result score(CropEmbedder embedder, long bootstrapSeed) {
         Map<String, float[][]> emb = new LinkedHashMap<>();
-        for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), UtteranceEmbeddings.unitCrops(embedder, features.get(i)));
+        for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), UtteranceEmbeddings.unitCrops(embedder, features.get(i), root.resolve(utterances.get(i)).toString()));
         double[] scores = new double[trials.size()];
         int[] labels = new int[trials.size()];
         for (int i = 0; i < scores.length; i++) {

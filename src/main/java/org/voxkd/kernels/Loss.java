@@ -15,7 +15,8 @@ import org.voxkd.engine.cpu.Parallel;
  * adding gradients: the chain rule of {@code total = Σ w_i·L_i} without a separate pass.
  *
  * <pre>
- *   classification: xn = x/|x|, wn = W/|W| (rows) ─ cos[B,K] = xn·wnᵀ ─ margin_ce: loss_b, correct_b, dcos (·w/B)
+ *   classification: labels checked (check_labels → a status the host reads after the step)
+ *                   xn = x/|x|, wn = W/|W| (rows) ─ cos[B,K] = xn·wnᵀ ─ margin_ce: loss_b, correct_b, dcos (·w/B)
  *                   ─ mean ─► loss, accuracy(%)        backward: dxn = dcos·wn, dwn = dcosᵀ·xn, through the norms
  *   distillation:   kd_rows: loss_b and ds_b += w/B · ∂loss_b/∂s (teacher t gets none) ─ mean ─► loss
  * </pre>
@@ -67,8 +68,8 @@ public final class Loss {
         double cosM = Math.cos(m), sinM = Math.sin(m), th = Math.cos(Math.PI - m), mm = Math.sin(Math.PI - m) * m;
         Parallel.range(b, 4 * k, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int y = (int) lb.get(lbo + r), row = r * k;
-                if (y < 0 || y >= k) throw new IllegalArgumentException("label " + y + " of batch row " + r + " is not a class in [0, " + k + ")");
+                float yf = lb.get(lbo + r);
+                int row = r * k, y = yf >= 0 && yf < k ? (int) yf : 0; // bad labels are flagged by check_labels; never read out of bounds
                 double c = cs.get(cso + row + y), phi, dphi;
                 if (kind == 0) {
                     double sin = Math.sqrt(Math.min(1, Math.max(0, 1 - c * c)));
@@ -102,6 +103,40 @@ public final class Loss {
             }
         });
     });
+
+    /**
+     * The label check of a batch, one work item, rows in order: status[0] = 1 + the first row whose label is not a
+     * class index in [0, K) (NaN, negative, too large, fractional), status[1] = that label; both 0 when every label is
+     * good. The host reads the status after the step ({@link #requireLabels}): the same error on every backend.
+     * Args: status[2], labels[B], B, K.
+     */
+    public static final Kernel CHECK_LABELS = Kernel.source(FAMILY, "check_labels", a -> {
+        FloatBuffer st = a.buf(0), lb = a.buf(1);
+        int so = a.off(0), lbo = a.off(1), b = a.i(2), k = a.i(3);
+        float bad = 0, label = 0;
+        for (int r = 0; r < b; r++) {
+            float y = lb.get(lbo + r);
+            if (!(y >= 0 && y < k && y == (float) Math.floor(y))) {
+                bad = r + 1;
+                label = y;
+                break;
+            }
+        }
+        st.put(so, bad);
+        st.put(so + 1, label);
+    });
+
+    /** Throws when a label status read back from the device ({@link #labelStatus}) reports a bad label. */
+    public static void requireLabels(float[] status, int classes) {
+        if (status[0] != 0)
+            throw new IllegalArgumentException("batch row " + (int) (status[0] - 1) + " has label " + status[1] + ", which is not a class index in [0, "
+                    + classes + ")");
+    }
+
+    /** The two floats of the classification scratch holding the label status of the last forward ({@link #CHECK_LABELS}). */
+    public static View labelStatus(View scratch, int b, int k, int d) {
+        return new Parts(scratch, b, k, d).status;
+    }
 
     /**
      * Per row: the distillation loss of student s_b against teacher t_b, and ds_b += weight/B·∂loss_b/∂s_b.
@@ -166,7 +201,7 @@ public final class Loss {
     });
 
     /** Scratch floats the classification loss needs for B rows, K classes, D dimensions. */
-    public static int classificationScratch(int b, int k, int d) { return 2 * b * d + 2 * k * d + 2 * b * k + 2 * b; }
+    public static int classificationScratch(int b, int k, int d) { return 2 * b * d + 2 * k * d + 2 * b * k + 2 * b + 2; }
 
     /**
      * Margin-softmax cross-entropy of embeddings x[B, D] against class weights w[K, D] and labels[B]: writes
@@ -182,6 +217,7 @@ public final class Loss {
         labels.require(b, "classification labels [B]");
         scratch.require(classificationScratch(b, k, d), "classification scratch");
         Parts p = new Parts(scratch, b, k, d);
+        g.task(CHECK_LABELS, Range.of(1), p.status, labels, b, k);
         L2Norm.forward(g, p.xn, x, b, d);
         L2Norm.forward(g, p.wn, w, k, d);
         Blas.gemm(g, false, true, b, k, d, 1f, p.xn, d, p.wn, d, 0f, p.cos, k);
@@ -200,11 +236,12 @@ public final class Loss {
     }
 
     /** The carving of the classification scratch. */
-    private record Parts(View xn, View wn, View cos, View dcos, View dxn, View dwn, View rowLoss, View correct) {
+    private record Parts(View xn, View wn, View cos, View dcos, View dxn, View dwn, View rowLoss, View correct, View status) {
         Parts(View s, int b, int k, int d) {
             this(s.slice(0, b * d), s.slice(b * d, k * d), s.slice(b * d + k * d, b * k), s.slice(b * d + k * d + b * k, b * k),
                     s.slice(b * d + k * d + 2 * b * k, b * d), s.slice(2 * b * d + k * d + 2 * b * k, k * d),
-                    s.slice(2 * b * d + 2 * k * d + 2 * b * k, b), s.slice(2 * b * d + 2 * k * d + 2 * b * k + b, b));
+                    s.slice(2 * b * d + 2 * k * d + 2 * b * k, b), s.slice(2 * b * d + 2 * k * d + 2 * b * k + b, b),
+                    s.slice(2 * b * d + 2 * k * d + 2 * b * k + 2 * b, 2));
         }
     }
 

@@ -2,6 +2,7 @@ package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.ParameterSet;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
@@ -73,6 +74,15 @@ public final class Optim {
         public long steps() { return t; }
 
         public void restore(long steps) { t = steps; }
+
+        /**
+         * Records the update of a parameter set: one launch per range of parameters that receive gradients
+         * ({@link ParameterSet#gradientRanges}); the others keep their values and moments exactly.
+         */
+        public void record(TaskGraph g, ParameterSet ps) {
+            for (int[] r : ps.gradientRanges())
+                record(g, ps.params().slice(r[0], r[1]), ps.grads().slice(r[0], r[1]), ps.adamM().slice(r[0], r[1]), ps.adamV().slice(r[0], r[1]));
+        }
 
         /** Records the update of one flat buffer set. */
         public void record(TaskGraph g, View params, View grads, View m, View v) {

@@ -39,26 +39,31 @@ public final class NamedTensors {
      * [O, I, 1] vs a Linear [O, I]) as long as the element order is the same.
      */
     public static float[][] pack(ParameterSet ps, Map<String, Tensor> tensors, String source) {
-        float[] params = new float[ps.parameterCount()], state = new float[ps.stateCount()];
+        // check everything before allocating: a header describing a huge model must not cost its memory
         TreeSet<String> missing = new TreeSet<>(), extra = new TreeSet<>(tensors.keySet());
         StringBuilder misshaped = new StringBuilder();
         for (ParameterSet.Entry e : ps.entries()) {
             extra.remove(e.name());
             Tensor t = tensors.get(e.name());
-            if (t == null) {
-                missing.add(e.name());
-                continue;
-            }
-            if (!Arrays.equals(squeeze(t.shape()), squeeze(e.shape())))
+            if (t == null) missing.add(e.name());
+            else if (!Arrays.equals(squeeze(t.shape()), squeeze(e.shape())))
                 misshaped.append("\n  ").append(e.name()).append(": expected ").append(Arrays.toString(e.shape()))
                         .append(", found ").append(Arrays.toString(t.shape()));
-            else System.arraycopy(t.data(), 0, e.trainable() ? params : state, e.offset(), e.size());
         }
         if (!missing.isEmpty() || !extra.isEmpty() || misshaped.length() > 0)
             throw new IllegalArgumentException(source + " does not match the " + ps.prefix() + " model:"
-                    + (missing.isEmpty() ? "" : "\n  missing tensors: " + missing)
-                    + (extra.isEmpty() ? "" : "\n  unexpected tensors: " + extra) + misshaped);
+                    + (missing.isEmpty() ? "" : "\n  missing tensors: " + abbreviate(missing))
+                    + (extra.isEmpty() ? "" : "\n  unexpected tensors: " + abbreviate(extra)) + misshaped);
+        float[] params = new float[ps.parameterCount()], state = new float[ps.stateCount()];
+        for (ParameterSet.Entry e : ps.entries())
+            System.arraycopy(tensors.get(e.name()).data(), 0, e.trainable() ? params : state, e.offset(), e.size());
         return new float[][] {params, state};
+    }
+
+    /** At most ten names, then how many more. */
+    private static String abbreviate(TreeSet<String> names) {
+        if (names.size() <= 10) return names.toString();
+        return names.stream().limit(10).toList() + " and " + (names.size() - 10) + " more";
     }
 
     private static int[] squeeze(int[] shape) {

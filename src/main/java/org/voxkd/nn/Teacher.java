@@ -18,7 +18,8 @@ import org.voxkd.kernels.Pooling;
  *   attentive stats (scalar attention per frame) ─► [B,1024] ─fc─bn─► embedding[B,512]
  * </pre>
  * The decoder's parameters exist (and are counted and checkpointed) but nothing reads its output, as in
- * the original; they receive zero gradient.
+ * the original; they receive no gradient, so the optimiser leaves them as initialised (PyTorch skips them: their
+ * .grad is None, and Adam's L2 term must not shrink them either).
  */
 public final class Teacher implements SpeakerModel {
     private final TeacherConfig cfg;
@@ -37,6 +38,7 @@ public final class Teacher implements SpeakerModel {
             Layers.affineParams(b, "decoder." + i + ".conv", true, dec[i][1], dec[i][0], 3);
             if (i < 2) Layers.batchNormParams(b, "decoder." + i + ".bn", dec[i][1]);
         }
+        b.noGradient("decoder.");
         for (int l = 0; l < cfg.lstmLayers(); l++) {
             int in = l == 0 ? z : 2 * h;
             for (String dir : new String[] {"", "_reverse"}) {

@@ -1,6 +1,7 @@
 package org.voxkd.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.voxkd.data.SynthVox;
+import org.voxkd.io.ConfigDoc;
 import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.GitInfo;
 import org.voxkd.ledger.Ledger;
@@ -66,13 +68,14 @@ public final class Reproducer {
     public List<ObjectNode> run() throws IOException {
         long t0 = System.nanoTime();
         ObjectNode data = dataSection();
-        String fingerprint = CodeFingerprint.checked(root), commit = GitInfo.commit(root);
         List<Long> runSeeds = seeds != null ? seeds : profile.seeds();
+        List<String> arms = only == null ? order(profile) : closure(profile, only);
+        validate(arms, data, runSeeds.get(0));
+        String fingerprint = CodeFingerprint.checked(root), commit = GitInfo.commit(root);
         writeAnalysis(runSeeds);
         Ledger ledger = new Ledger(results);
         List<ObjectNode> out = new ArrayList<>();
-        String dataHash = null;
-        List<String> arms = only == null ? order(profile) : closure(profile, only);
+        Map<String, String> dataHashes = new LinkedHashMap<>();
         int i = 0, total = runSeeds.size() * arms.size();
         log.printf("profile %s: %d arms × %d seeds %s, code fingerprint %s (commit %s)%n", profile.name, arms.size(), runSeeds.size(), runSeeds,
                 fingerprint, commit);
@@ -80,13 +83,14 @@ public final class Reproducer {
           Map<String, ObjectNode> done = new LinkedHashMap<>();
           for (String exp : arms) {
             i++;
-            ObjectNode tree = profile.experiment(exp);
-            Profile.merge(tree, Ledger.JSON.createObjectNode().set("data", data));
-            tree.put("seed", seed);
+            ConfigDoc doc = armConfig(exp, data, seed);
+            ObjectNode tree = doc.tree();
             Map<String, String> refs = resolveRuns(exp, tree, done);
             String teacherRun = refs.get("teacher");
-            TrainConfig cfg = TrainConfig.fromTree(tree, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
-            if (dataHash == null) dataHash = Trainer.dataHash(cfg);
+            TrainConfig cfg = TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
+            // arms share the data hash unless they read more data (augmentation folders)
+            String dataHash = dataHashes.get(Trainer.dataKey(cfg));
+            if (dataHash == null) dataHashes.put(Trainer.dataKey(cfg), dataHash = Trainer.dataHash(cfg));
             String id = RunId.of(RunId.portable(cfg.toTree(), root), cfg.seed(), fingerprint, dataHash, cfg.backend());
             ObjectNode existing = ledger.find(id).filter(r -> "complete".equals(r.path("status").asText())).orElse(null);
             String head = String.format("[%d/%d] %s seed %d (run %s)", i, total, exp, seed, id);
@@ -113,6 +117,35 @@ public final class Reproducer {
         Deployment.run(profile, out, root, results, log);
         log.printf("reproduction of profile %s finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return out;
+    }
+
+    /** An arm's configuration: the profile's overlays, then the data paths and the seed this reproduction fills in. */
+    private ConfigDoc armConfig(String arm, ObjectNode data, long seed) throws IOException {
+        ConfigDoc doc = profile.experiment(arm);
+        doc.merge("/data", ConfigDoc.of(Ledger.JSON.createObjectNode().set("data", data), "the data section of profile " + profile.name), "/data");
+        doc.set("/seed", LongNode.valueOf(seed), profile.where("/seeds"));
+        return doc;
+    }
+
+    /**
+     * Every arm's resolved configuration is checked (values, ranges, augmentation folders) before the first run trains,
+     * so a typo in the last arm does not surface hours later; all problems are reported together.
+     */
+    private void validate(List<String> arms, ObjectNode data, long seed) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (String arm : arms) {
+            try {
+                ConfigDoc doc = armConfig(arm, data, seed);
+                walkRefs(doc.tree(), "", (path, node) -> {
+                    String target = node.get("run").asText();
+                    node.removeAll().put("checkpoint", results.resolve("runs").resolve("(the run of arm " + target + ")").resolve("best.ckpt").toString());
+                });
+                Trainer.augmenter(TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(arm + ".yaml")));
+            } catch (IOException e) {
+                problems.add("arm " + arm + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) throw new IOException("profile " + profile.name + " has invalid arms, nothing was trained: " + String.join("; ", problems));
     }
 
     /**
@@ -162,9 +195,15 @@ public final class Reproducer {
         Map<String, List<String>> deps = new LinkedHashMap<>();
         for (String a : arms) {
             List<String> d = new ArrayList<>();
-            walkRefs(profile.experiment(a), "", (path, node) -> d.add(node.get("run").asText()));
-            for (String x : d)
-                if (!arms.contains(x)) throw new IOException("profile " + profile.name + ": arm " + a + " refers to run '" + x + "', which is not one of its arms " + arms);
+            ConfigDoc doc = profile.experiment(a);
+            List<String> where = new ArrayList<>();
+            walkRefs(doc.tree(), "", (path, node) -> {
+                d.add(node.get("run").asText());
+                where.add(doc.where("/" + path.replace('.', '/') + "/run"));
+            });
+            for (int k = 0; k < d.size(); k++)
+                if (!arms.contains(d.get(k)))
+                    throw new IOException(where.get(k) + ": arm " + a + " of profile " + profile.name + " refers to run '" + d.get(k) + "', which is not one of its arms " + arms);
             deps.put(a, d);
         }
         List<String> out = new ArrayList<>();
@@ -180,7 +219,7 @@ public final class Reproducer {
         java.util.Set<String> keep = new java.util.HashSet<>(wanted);
         for (int k = all.size() - 1; k >= 0; k--) {
             String a = all.get(k);
-            if (keep.contains(a)) walkRefs(profile.experiment(a), "", (path, node) -> keep.add(node.get("run").asText()));
+            if (keep.contains(a)) walkRefs(profile.experiment(a).tree(), "", (path, node) -> keep.add(node.get("run").asText()));
         }
         return all.stream().filter(keep::contains).toList();
     }
@@ -219,11 +258,13 @@ public final class Reproducer {
             d.put("val_trials", m.valTrials().toString());
             d.put("test_trials", m.testTrials().toString());
             d.put("trial_root", m.wavRoot().toString());
+            d.put("musan", m.musan().toString());
+            d.put("rirs", m.rirs().toString());
             return d;
         }
         if (dataDir == null) throw new IOException("profile " + profile.name + " reads your data: pass --data DIR (see experiments/profiles/" + profile.name + ".yaml)");
         JsonNode pd = profile.data();
-        for (String k : new String[] {"train_list", "train_root", "val_trials", "test_trials", "trial_root"})
+        for (String k : new String[] {"train_list", "train_root", "val_trials", "test_trials", "trial_root", "musan", "rirs"})
             if (pd.has(k)) d.put(k, dataDir.resolve(pd.get(k).asText()).toAbsolutePath().normalize().toString());
         if (pd.has("workers")) d.put("workers", pd.get("workers").asInt());
         return d;

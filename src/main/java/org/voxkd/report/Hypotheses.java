@@ -32,7 +32,9 @@ public final class Hypotheses {
             new Hypothesis("kd-helps-small", "distillation helps the small student (vs no teacher)", Kind.BETTER, Experiments.V2, Experiments.NOKD),
             new Hypothesis("kd-helps-large", "distillation helps the large student (α 0.4, vs no teacher)", Kind.BETTER, Experiments.LOWALPHA, Experiments.LARGE_NOKD),
             new Hypothesis("mse-inert", "mse KD (V1) trains like no teacher at all", Kind.SIMILAR, Experiments.V1, Experiments.NOKD),
-            new Hypothesis("mse-rescaled-is-cosine", "mse × D·τ²/2 ≈ cosine KD (the identity)", Kind.SIMILAR, Experiments.RESCALED, Experiments.V2));
+            new Hypothesis("mse-rescaled-is-cosine", "mse × D·τ²/2 ≈ cosine KD (the identity)", Kind.SIMILAR, Experiments.RESCALED, Experiments.V2),
+            new Hypothesis("aug-helps-small", "augmentation helps the small cosine student", Kind.BETTER, Experiments.AUG, Experiments.V2));
+
 
     /** The verdict on the statement from a comparison of A with B. */
     public static String verdict(Kind kind, Compare.Comparison c, double margin) {

@@ -74,14 +74,24 @@ public final class ModelFiles {
 
     /** Rebuilds the network a checkpoint header describes. */
     static SpeakerModel model(ObjectNode meta, String source) throws IOException {
-        return modelSection(meta, source).build();
+        TrainConfig.Model section = modelSection(meta, source);
+        try {
+            return section.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // a header from another version, or edited by hand: say which file (a missing size unboxes to NPE)
+            throw new IOException(source + ": the checkpoint's model section does not describe a voxkd model ("
+                    + (e instanceof NullPointerException || e.getMessage() == null ? "a size is missing" : e.getMessage()) + ")", e);
+        }
     }
 
     /** The model section of a checkpoint header. */
     public static TrainConfig.Model modelSection(ObjectNode meta, String source) throws IOException {
         JsonNode m = meta.get("model");
-        if (m == null) throw new IOException(source + ": checkpoint header has no model section");
-        return TrainConfig.YAML.treeToValue(m, TrainConfig.Model.class);
+        if (m == null || !m.isObject()) throw new IOException(source + ": checkpoint header has no model section");
+        String kind = m.path("kind").asText("");
+        if (!kind.equals("student") && !kind.equals("teacher"))
+            throw new IOException(source + ": the checkpoint's model.kind is '" + kind + "', not student or teacher");
+        return TrainConfig.model(m, source);
     }
 
     /** The model's own tensors (no classifier, no optimiser state). */
@@ -93,11 +103,19 @@ public final class ModelFiles {
         return out;
     }
 
-    /** Loads a model checkpoint strictly: every tensor present, none extra, every shape right. */
+    /** Loads a model checkpoint strictly: every tensor present, none extra, every shape right, a stored threshold finite. */
     public static Loaded load(Path path) throws IOException {
         Checkpoint.Contents c = Checkpoint.load(path);
         SpeakerModel model = model(c.meta(), path.toString());
-        float[][] w = NamedTensors.pack(model.parameters(), modelTensors(c.tensors()), "checkpoint " + path);
+        float[][] w;
+        try {
+            w = NamedTensors.pack(model.parameters(), modelTensors(c.tensors()), "checkpoint " + path);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        JsonNode t = c.meta().path("provenance").path("eer_threshold");
+        if (!t.isMissingNode() && !(t.isNumber() && Double.isFinite(t.asDouble())))
+            throw new IOException(path + ": the stored decision threshold (provenance.eer_threshold) is not a finite number: " + t);
         return new Loaded(model, w, c.meta());
     }
 }

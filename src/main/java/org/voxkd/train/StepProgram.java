@@ -38,6 +38,9 @@ public final class StepProgram implements AutoCloseable {
     public final Scalar step = Scalar.ofInt("dropout.step", 0);
     public final Optim.Adam adam;
     private final ExecutionPlan plan;
+    /** The label check of the last step (see {@link Loss#CHECK_LABELS}), and the class count it checks against. */
+    private final float[] labelStatus = new float[2];
+    private final int classes;
 
     /**
      * @param alpha the distillation weight (0 without a teacher); the loss weights fold in 1/accumulate, so
@@ -93,10 +96,12 @@ public final class StepProgram implements AutoCloseable {
         }
         model.backward(g, pass);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, m, metrics);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, Loss.labelStatus(clsScratch, batch, k, d), labelStatus);
+        this.classes = k;
 
         TaskGraph u = new TaskGraph("update");
         for (ParameterSet ps : new ParameterSet[] {model.parameters(), classifier}) {
-            adam.record(u, ps.params(), ps.grads(), ps.adamM(), ps.adamV());
+            adam.record(u, ps);
             Tensor.fill(u, ps.grads(), 0f);
         }
         this.plan = new ExecutionPlan(backend, g.snapshot(), u.snapshot());
@@ -132,6 +137,7 @@ public final class StepProgram implements AutoCloseable {
     public void step(int globalStep) {
         step.set(globalStep);
         plan.execute(0);
+        Loss.requireLabels(labelStatus, classes);
     }
 
     /** One optimiser step at learning rate {@code lr}. */

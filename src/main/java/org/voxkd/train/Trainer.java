@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.voxkd.audio.Augment;
 import org.voxkd.data.DataCheck;
 import org.voxkd.data.DatasetHash;
 import org.voxkd.data.Lists;
@@ -87,33 +88,30 @@ public final class Trainer {
         Path lastPath = dir.resolve("last.ckpt");
         if (Files.exists(lastPath) && !resume)
             throw new IOException(dir + " holds an interrupted run (last.ckpt); pass --resume to continue it, or choose another directory");
-        Files.createDirectories(dir);
         long t0 = System.nanoTime();
-
+        Checkpoint.Contents resumeFrom = resume && Files.exists(lastPath) ? resumable(lastPath) : null;
+        Inputs in = inputs(cfg);
+        Files.createDirectories(dir);
+        Augment augment = in.augment();
         TrainConfig.Data data = cfg.data();
         Path trainRoot = Path.of(data.trainRoot()), trialRoot = data.selectionList() == null ? null : Path.of(data.trialRoot());
-        List<Lists.Utterance> list = Lists.readTrainList(Path.of(data.trainList()));
-        List<Lists.Trial> valTrials = data.selectionList() == null ? null : Lists.readTrialList(Path.of(data.selectionList()));
-        List<Lists.Trial> testTrials = data.sameList() || data.reportList() == null ? valTrials : Lists.readTrialList(Path.of(data.reportList()));
-        DataCheck.checkTrainList(trainRoot, list);
-        if (valTrials != null) DataCheck.checkTrialList(trialRoot, valTrials);
-        if (testTrials != null && testTrials != valTrials) DataCheck.checkTrialList(trialRoot, testTrials);
+        List<Lists.Utterance> list = in.train();
+        List<Lists.Trial> valTrials = in.val(), testTrials = in.test();
         if (data.sameList()) log.println("note: one trial list (" + data.selectionList() + ") both selects and reports: the reported figures are optimistic");
         String dataHash = dataHash(cfg);
 
         SpeakerModel model = cfg.buildModel();
         int batch = cfg.optim().batch(), frames = data.maxFrames(), d = model.embeddingSize();
-        TrainLoader.Config lc = new TrainLoader.Config(batch, frames, cfg.seed(), data.perSpeaker(), data.subsetSeed(), data.workers(), 4, null);
+        TrainLoader.Config lc = new TrainLoader.Config(batch, frames, cfg.seed(), data.perSpeaker(), data.subsetSeed(), data.workers(), 4, augment);
         try (TrainLoader loader = new TrainLoader(trainRoot, list, lc);
              Backend backend = Backends.create(cfg.backend(), cfg.device())) {
             List<String> classes = loader.classes();
             ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, classes.size()), classes.size(), d).build();
             SpeakerModel teacher = null;
             float[][] teacherWeights = null;
-            if (cfg.distills()) {
-                Checkpoint.Contents tc = Checkpoint.load(Path.of(cfg.teacher().checkpoint()));
-                teacher = ModelFiles.model(tc.meta(), cfg.teacher().checkpoint());
-                teacherWeights = NamedTensors.pack(teacher.parameters(), ModelFiles.modelTensors(tc.tensors()), "teacher checkpoint " + cfg.teacher().checkpoint());
+            if (in.teacher() != null) {
+                teacher = in.teacher().model();
+                teacherWeights = in.teacher().weights();
             }
             ObjectNode config = cfg.toTree();
             AtomicFiles.writeString(dir.resolve("config.json"), config.toPrettyString() + "\n");
@@ -121,11 +119,12 @@ public final class Trainer {
                     cfg.experiment(), model.kind(), model.parameters().parameterCount(), classes.size(), loader.utterances().size(),
                     loader.batchesPerEpoch(), batch, frames, backend.name(), backend.device().name());
             if (teacher != null) log.printf("teacher: %s (%,d parameters), frozen, inference mode%n", cfg.teacher().checkpoint(), teacher.parameters().parameterCount());
+            if (augment != null) log.println("augmentation: " + augment.describe());
 
             Verification validation = valTrials == null ? null
                     : new Verification(trialRoot, valTrials, cfg.eval().frames(), cfg.eval().crops(), data.workers());
             try (StepProgram prog = new StepProgram(backend, model, classifier, teacher, cfg, batch, frames, cfg.seed())) {
-                State st = resume && Files.exists(lastPath) ? State.restore(Checkpoint.load(lastPath), prog, teacherWeights, dataHash, log)
+                State st = resumeFrom != null ? State.restore(resumeFrom, lastPath, prog, teacherWeights, dataHash, log)
                         : State.fresh(prog, teacherWeights, cfg.seed());
                 Optim.StepLR schedule = new Optim.StepLR(cfg.optim().lr(), cfg.optim().lrDecay());
                 prog.profile(profile);
@@ -295,12 +294,76 @@ public final class Trainer {
     /** The hash of the training list, the validation and test lists, and every file they name (the ledger's data hash). */
     public static String dataHash(TrainConfig cfg) throws IOException {
         TrainConfig.Data data = cfg.data();
-        StringBuilder key = new StringBuilder(DatasetHash.of(Path.of(data.trainRoot()), Path.of(data.trainList()))).append('\n');
-        if (data.selectionList() == null) return key.toString().strip();
-        Path root = Path.of(data.trialRoot());
-        key.append("val ").append(DatasetHash.of(root, null, Path.of(data.selectionList()))).append('\n');
-        key.append("test ").append(DatasetHash.of(root, null, Path.of(data.reportList()))).append('\n');
+        String train = DatasetHash.of(Path.of(data.trainRoot()), Path.of(data.trainList()));
+        StringBuilder key = new StringBuilder(train).append('\n');
+        if (data.selectionList() != null) {
+            Path root = Path.of(data.trialRoot());
+            key.append("val ").append(DatasetHash.of(root, null, Path.of(data.selectionList()))).append('\n');
+            key.append("test ").append(DatasetHash.of(root, null, Path.of(data.reportList()))).append('\n');
+        }
+        if (data.augment()) {
+            // the noise, babble, music and impulse responses mixed in are training data too
+            key.append("musan ").append(DatasetHash.ofFolder(Path.of(data.musan()))).append('\n');
+            key.append("rirs ").append(DatasetHash.ofFolder(Path.of(data.rirs()))).append('\n');
+        }
+        if (data.selectionList() == null && !data.augment()) return train;
         return DatasetHash.sha256(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** What {@link #dataHash} reads: configurations with equal keys have equal data hashes. */
+    public static String dataKey(TrainConfig cfg) {
+        TrainConfig.Data d = cfg.data();
+        return String.join("|", d.trainList(), d.trainRoot(), String.valueOf(d.valTrials()), String.valueOf(d.testTrials()), d.trialRoot(),
+                d.augment() ? d.musan() + "|" + d.rirs() : "-");
+    }
+
+    /**
+     * The augmentation a configuration asks for, its folders checked (missing, empty or without noise/, speech/,
+     * music/ is an error now, before any training); null when {@code data.augment} is false.
+     */
+    public static Augment augmenter(TrainConfig cfg) throws IOException {
+        Augment.Config a = cfg.data().augmentation();
+        if (a == null) return null;
+        try {
+            return new Augment(a);
+        } catch (IOException e) {
+            throw new IOException("data.augment: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The checkpoint to resume from, refused unless the run's configuration is the one it was trained with (only
+     * {@code optim.epochs} may change): epochs trained under two configurations must never be recorded as one run.
+     */
+    private Checkpoint.Contents resumable(Path last) throws IOException {
+        Checkpoint.Contents c = Checkpoint.load(last);
+        JsonNode saved = c.meta().get("config");
+        if (!(saved instanceof ObjectNode)) throw new IOException(last + ": the checkpoint header holds no configuration; cannot check what it was trained with");
+        ObjectNode was;
+        try {
+            was = TrainConfig.fromTree(saved, last).toTree();
+        } catch (IOException e) {
+            throw new IOException(last + ": the configuration in the checkpoint is not one this voxkd reads (" + e.getMessage() + ")", e);
+        }
+        List<String> diffs = new ArrayList<>();
+        differences("", was, cfg.toTree(), diffs);
+        if (!diffs.isEmpty())
+            throw new IOException("cannot resume " + dir + ": the configuration differs from the one it was trained with in " + String.join(", ", diffs)
+                    + "; only optim.epochs may change when resuming — train the new configuration into another directory");
+        return c;
+    }
+
+    /** The keys where two resolved configurations differ, as "key (before → now)", optim.epochs excepted. */
+    static void differences(String ptr, JsonNode a, JsonNode b, List<String> out) {
+        if (ptr.equals("/optim/epochs")) return;
+        if (a != null && b != null && a.isObject() && b.isObject()) {
+            java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) differences(org.voxkd.io.ConfigDoc.child(ptr, k), a.get(k), b.get(k), out);
+        } else if (!java.util.Objects.equals(a, b)) {
+            out.add(org.voxkd.io.ConfigDoc.dotted(ptr) + " (" + a + " → " + b + ")");
+        }
     }
 
     private ObjectNode provenance(String dataHash, int epoch, State st, Verification.Result r) {
@@ -319,6 +382,41 @@ public final class Trainer {
         return p;
     }
 
+    /** What a run reads before it trains: the lists (every file checked), the augmentation, the teacher. */
+    public record Inputs(List<Lists.Utterance> train, List<Lists.Trial> val, List<Lists.Trial> test, Augment augment, ModelFiles.Loaded teacher) {
+        /** One line for `voxkd train --check`. */
+        public String summary() {
+            return train.size() + " training utterances of " + Lists.speakers(train).size() + " speakers"
+                    + (val == null ? ", no validation list" : ", " + val.size() + " validation trials") + (test == null || test == val ? "" : ", " + test.size() + " test trials")
+                    + (teacher == null ? "" : ", teacher " + teacher.model().kind() + " with " + teacher.model().parameters().parameterCount() + " parameters")
+                    + (augment == null ? ", no augmentation" : ", augmentation: " + augment.describe());
+        }
+    }
+
+    /**
+     * Reads and checks everything a configuration needs before training: the training, validation and test lists and
+     * every file they name, the augmentation folders and the teacher checkpoint (its embedding must fit the student's).
+     */
+    public static Inputs inputs(TrainConfig cfg) throws IOException {
+        Augment augment = augmenter(cfg);
+        TrainConfig.Data data = cfg.data();
+        List<Lists.Utterance> list = Lists.readTrainList(Path.of(data.trainList()));
+        List<Lists.Trial> val = data.selectionList() == null ? null : Lists.readTrialList(Path.of(data.selectionList()));
+        List<Lists.Trial> test = data.sameList() || data.reportList() == null ? val : Lists.readTrialList(Path.of(data.reportList()));
+        DataCheck.checkTrainList(Path.of(data.trainRoot()), list);
+        if (val != null) DataCheck.checkTrialList(Path.of(data.trialRoot()), val);
+        if (test != null && test != val) DataCheck.checkTrialList(Path.of(data.trialRoot()), test);
+        ModelFiles.Loaded teacher = null;
+        if (cfg.distills()) {
+            teacher = ModelFiles.load(Path.of(cfg.teacher().checkpoint()));
+            int d = cfg.buildModel().embeddingSize();
+            if (teacher.model().embeddingSize() != d)
+                throw new IOException(cfg.teacher().checkpoint() + ": the teacher's embedding has " + teacher.model().embeddingSize()
+                        + " dimensions, the student's " + d + "; distillation needs them equal (model.embedding)");
+        }
+        return new Inputs(list, val, test, augment, teacher);
+    }
+
     /** What a resumable run carries between epochs. */
     static final class State {
         int epoch, bestEpoch, sinceBest;
@@ -333,10 +431,17 @@ public final class Trainer {
             return new State();
         }
 
-        static State restore(Checkpoint.Contents c, StepProgram prog, float[][] teacherWeights, String dataHash, PrintStream log) {
-            JsonNode meta = c.meta(), prov = meta.get("provenance");
+        /**
+         * The state of an interrupted run from its last.ckpt ({@code file}); a checkpoint without training state or
+         * optimiser moments, or whose tensors do not fit the model, is an error naming the file.
+         */
+        static State restore(Checkpoint.Contents c, Path file, StepProgram prog, float[][] teacherWeights, String dataHash, PrintStream log)
+                throws IOException {
+            JsonNode meta = c.meta(), prov = meta.path("provenance"), s = meta.path("state");
+            if (!s.isObject()) throw new IOException(file + ": not a resumable checkpoint (its header has no training state; best.ckpt holds a model only)");
+            if (!prov.path("data_hash").isTextual()) throw new IOException(file + ": the checkpoint header has no data hash");
             if (!dataHash.equals(prov.get("data_hash").asText()))
-                throw new IllegalStateException("cannot resume: the data changed since the checkpoint (data hash " + prov.get("data_hash").asText()
+                throw new IOException("cannot resume from " + file + ": the data changed since the checkpoint (data hash " + prov.get("data_hash").asText()
                         + ", now " + dataHash + ")");
             Map<String, NamedTensors.Tensor> model = new LinkedHashMap<>(), cls = new LinkedHashMap<>(), mom = new LinkedHashMap<>();
             c.tensors().forEach((k, v) -> {
@@ -345,23 +450,60 @@ public final class Trainer {
                 else model.put(k, v);
             });
             ParameterSet ps = prog.model.parameters();
-            float[][] w = NamedTensors.pack(ps, model, "checkpoint");
-            float[] cw = NamedTensors.pack(prog.classifier, cls, "checkpoint classifier")[0];
-            float[][] moments = {mom.get("model.m").data(), mom.get("model.v").data(), mom.get("classifier.m").data(), mom.get("classifier.v").data()};
-            prog.load(w, cw, teacherWeights, moments);
+            float[][] w, moments = new float[4][];
+            float[] cw;
+            try {
+                w = NamedTensors.pack(ps, model, "checkpoint " + file);
+                cw = NamedTensors.pack(prog.classifier, cls, "checkpoint " + file + " (classifier)")[0];
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            String[] names = {"model.m", "model.v", "classifier.m", "classifier.v"};
+            int[] sizes = {ps.parameterCount(), ps.parameterCount(), prog.classifier.parameterCount(), prog.classifier.parameterCount()};
+            for (int i = 0; i < 4; i++) {
+                NamedTensors.Tensor t = mom.get(names[i]);
+                if (t == null) throw new IOException(file + ": no optimiser state (tensor adam." + names[i] + " is missing); it cannot be resumed");
+                if (t.data().length != sizes[i])
+                    throw new IOException(file + ": optimiser state adam." + names[i] + " holds " + t.data().length + " values, the model has " + sizes[i]);
+                moments[i] = t.data();
+            }
+            if (mom.size() != 4) throw new IOException(file + ": unexpected optimiser tensors " + new java.util.TreeSet<>(mom.keySet()));
             State st = new State();
-            JsonNode s = meta.get("state");
-            st.epoch = s.get("epoch").asInt();
-            st.step = s.get("step").asLong();
-            st.bestEpoch = s.get("best_epoch").asInt();
-            st.sinceBest = s.get("since_best").asInt();
-            st.bestEer = s.get("best_eer").asDouble();
-            st.bestThreshold = s.get("best_threshold").asDouble();
-            prog.adam.restore(s.get("adam_steps").asLong());
-            for (JsonNode r : s.get("history")) st.rows.add(EpochRow.fromJson(r));
+            st.epoch = (int) count(s, "epoch", file, Integer.MAX_VALUE);
+            st.step = count(s, "step", file, Long.MAX_VALUE);
+            st.bestEpoch = (int) count(s, "best_epoch", file, st.epoch);
+            st.sinceBest = (int) count(s, "since_best", file, Integer.MAX_VALUE);
+            long adamSteps = count(s, "adam_steps", file, Long.MAX_VALUE);
+            st.bestEer = s.has("best_eer") ? fraction(s, "best_eer", file) : Double.POSITIVE_INFINITY;
+            if (s.has("best_threshold")) {
+                if (!s.get("best_threshold").isNumber() || !Double.isFinite(s.get("best_threshold").asDouble()))
+                    throw new IOException(file + ": state.best_threshold is not a finite number");
+                st.bestThreshold = s.get("best_threshold").asDouble();
+            }
+            if (!s.path("history").isArray() || s.get("history").size() != st.epoch)
+                throw new IOException(file + ": state.history must list one row per trained epoch (" + st.epoch + ")");
+            for (JsonNode r : s.get("history")) {
+                if (!r.isObject()) throw new IOException(file + ": state.history holds a row that is not a mapping");
+                st.rows.add(EpochRow.fromJson(r));
+            }
+            prog.load(w, cw, teacherWeights, moments);
+            prog.adam.restore(adamSteps);
             log.printf("resuming after epoch %d (step %d, best EER %s)%n", st.epoch, st.step,
                     Double.isFinite(st.bestEer) ? String.format("%.2f%%", 100 * st.bestEer) : "none yet");
             return st;
+        }
+
+        private static long count(JsonNode s, String key, Path file, long max) throws IOException {
+            JsonNode v = s.get(key);
+            if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > max)
+                throw new IOException(file + ": state." + key + " must be an integer in [0, " + max + "], got " + v);
+            return v.asLong();
+        }
+
+        private static double fraction(JsonNode s, String key, Path file) throws IOException {
+            JsonNode v = s.get(key);
+            if (!v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() <= 1)) throw new IOException(file + ": state." + key + " must be a rate in [0, 1], got " + v);
+            return v.asDouble();
         }
 
         void save(Path path, TrainConfig cfg, StepProgram prog, List<String> classes, ObjectNode provenance) throws IOException {
@@ -371,9 +513,9 @@ public final class Trainer {
             s.put("step", step);
             s.put("best_epoch", bestEpoch);
             s.put("since_best", sinceBest);
-            // JSON has no infinity: "no validation yet" is stored as a large EER.
-            s.put("best_eer", Double.isFinite(bestEer) ? bestEer : Double.MAX_VALUE);
-            s.put("best_threshold", Double.isFinite(bestThreshold) ? bestThreshold : 0);
+            // "no validation yet" is an absent best_eer (JSON has no infinity; a stand-in number would leak into records)
+            if (Double.isFinite(bestEer)) s.put("best_eer", bestEer);
+            if (Double.isFinite(bestThreshold)) s.put("best_threshold", bestThreshold);
             s.put("adam_steps", prog.adam.steps());
             s.set("history", EpochRow.json(rows));
             Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>(ModelFiles.tensors(prog.model, prog.modelWeights()));

@@ -139,4 +139,20 @@ class WavTest {
         Path p = dir.resolve("nope.wav");
         assertTrue(error(p).contains("no such file"));
     }
+
+    /** A float WAV holding NaN or infinity is refused, naming the file and the sample, never decoded into NaN features. */
+    @Test
+    void nonFiniteFloatSamplesAreErrors() throws IOException {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            ByteBuffer f = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.25f).putFloat(0.1f).putFloat(bad).putFloat(0.5f);
+            Path p = file("bad.wav", wav(3, 32, 1, 16000, f.array(), false, false));
+            WavException e = assertThrows(WavException.class, () -> Wav.read(p));
+            assertTrue(e.getMessage().startsWith(p + ": sample 2 "), e.getMessage());
+        }
+        // a double beyond float range would become infinite
+        ByteBuffer d = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.5).putDouble(1e300);
+        Path p = file("huge.wav", wav(3, 64, 1, 16000, d.array(), false, false));
+        WavException e = assertThrows(WavException.class, () -> Wav.read(p));
+        assertTrue(e.getMessage().contains("sample 1") && e.getMessage().contains("beyond float range"), e.getMessage());
+    }
 }

@@ -68,6 +68,29 @@ class ListsTest {
         assertThrows(ListFormatException.class, () -> Lists.readPathList(write("none.txt", "# nothing\n\n")));
     }
 
+    /** A byte-order mark (Windows editors) would otherwise become part of the first speaker's id: one class too many. */
+    @Test
+    void byteOrderMarkIsDropped() throws IOException {
+        Path p = dir.resolve("bom.txt");
+        Files.write(p, ("\uFEFFid1 a.wav\nid1 b.wav\nid2 c.wav\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(List.of("id1", "id2"), Lists.speakers(Lists.readTrainList(p)));
+        Files.write(p, ("\uFEFF1 a.wav b.wav\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, Lists.readTrialList(p).get(0).label());
+        Files.write(p, ("\uFEFFa.wav\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(List.of("a.wav"), Lists.readPathList(p));
+    }
+
+    @Test
+    void bytesThatAreNotTextOrPathsNameTheLine() throws IOException {
+        Path p = dir.resolve("latin1.txt");
+        Files.write(p, new byte[] {'i', 'd', '1', ' ', 'a', '.', 'w', 'a', 'v', '\n', 'i', 'd', (byte) 0xE9, ' ', 'b', '.', 'w', 'a', 'v', '\n'});
+        ListFormatException e = assertThrows(ListFormatException.class, () -> Lists.readTrainList(p));
+        assertTrue(e.getMessage().contains(p + ":2: not UTF-8 text"), e.getMessage());
+        Files.write(p, "id1 a\u0000.wav\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        e = assertThrows(ListFormatException.class, () -> Lists.readTrainList(p));
+        assertTrue(e.getMessage().contains(p + ":1: 'a?.wav' is not a valid path"), e.getMessage());
+    }
+
     @Test
     void trialListRoundTrips() throws IOException {
         List<Lists.Trial> trials = List.of(new Lists.Trial(1, "a/x/1.wav", "a/y/2.wav"), new Lists.Trial(0, "a/x/1.wav", "b/z/1.wav"));

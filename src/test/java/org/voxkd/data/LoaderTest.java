@@ -116,6 +116,43 @@ class LoaderTest {
         }
     }
 
+    /**
+     * The loader's waveform augmentation with SynthVox's MUSAN-style set (noise, babble, music; no reverberation): every
+     * crop it changes differs from the clean crop by noise at the recipe's SNR — noise 0–15 dB, music 5–15 dB, babble of
+     * 3–7 talkers at 13–20 dB each (13 − 10·log10 7 … 20 − 10·log10 3 dB together) — measured on the difference.
+     */
+    @Test
+    void augmentedCropsCarryNoiseAtTheRecipeSnr() throws IOException {
+        SynthVox.Manifest m = SmokeCorpus.get();
+        List<Lists.Utterance> list = Lists.readTrainList(m.trainList());
+        Augment aug = new Augment(Augment.Config.waveform(m.musan(), null));
+        TrainLoader.Config c = TrainLoader.Config.of(16, 3).withFrames(100).withThreads(0);
+        double lo = 99, hi = -99;
+        int changed = 0, same = 0;
+        try (TrainLoader clean = new TrainLoader(m.wavRoot(), list, c); TrainLoader noisy = new TrainLoader(m.wavRoot(), list, c.withAugment(aug))) {
+            for (int u = 0; u < 60; u++) {
+                float[] x = clean.waveform(2, u, null), y = noisy.waveform(2, u, noisy.augmentStream(2, u));
+                if (Arrays.equals(x, y)) {
+                    same++;
+                    continue;
+                }
+                changed++;
+                double s = 0, n = 0;
+                for (int i = 0; i < x.length; i++) {
+                    s += (double) x[i] * x[i];
+                    n += (y[i] - (double) x[i]) * (y[i] - (double) x[i]);
+                }
+                double snr = 10 * Math.log10(s / n);
+                lo = Math.min(lo, snr);
+                hi = Math.max(hi, snr);
+            }
+        }
+        assertTrue(lo >= -0.05 && hi <= 20 - 10 * Math.log10(3) + 0.5, "noise-to-signal of the augmented crops: SNR " + lo + " … " + hi + " dB");
+        assertTrue(hi - lo > 5, "the SNR is drawn, not fixed: " + lo + " … " + hi);
+        // four choices (none, noise, speech, music): about a quarter of the crops stay clean
+        assertTrue(same >= 5 && same <= 30 && changed >= 30, same + " clean, " + changed + " augmented of 60");
+    }
+
     @Test
     void augmentedBatchesAreSeededAndThreadIndependent() throws IOException {
         SynthVox.Manifest m = SmokeCorpus.get();

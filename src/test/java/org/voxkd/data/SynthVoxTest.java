@@ -20,7 +20,7 @@ import org.voxkd.eval.Eer;
 
 class SynthVoxTest {
     /**
-     * The smoke corpus of seed 1 under generator version synthvox-3. If you changed the generator on
+     * The smoke corpus of seed 1 under generator version synthvox-4. If you changed the generator on
      * purpose, bump SynthVox.GENERATOR_VERSION and update this hash.
      */
     static final String SMOKE_SEED1_HASH = "6f2df9cba6a9001cbd831f2fab260ad27d6a091177ac28f4f9669afba530cacf";
@@ -71,6 +71,50 @@ class SynthVoxTest {
         assertEquals(m.files().size(), json.get("files").size());
         assertEquals(m.files().get(0).sha256(), json.get("files").get(0).get("sha256").asText());
     }
+
+    /**
+     * The augmentation sets: MUSAN and RIR layout, the counts of the profile, every file in the manifest, the folder hashes
+     * equal to what the data hash of an augmented run computes, and pinned (the generator is deterministic).
+     */
+    @Test
+    void augmentationSetsInMusanAndRirLayout() throws IOException {
+        SynthVox.Manifest m = SmokeCorpus.get();
+        SynthNoise.Sizes z = SynthNoise.Sizes.of(SynthVox.Profile.SMOKE);
+        assertEquals(z.noise(), org.voxkd.audio.Augment.wavFiles(m.musan().resolve("noise")).size());
+        assertEquals(z.speech(), org.voxkd.audio.Augment.wavFiles(m.musan().resolve("speech")).size());
+        assertEquals(z.music(), org.voxkd.audio.Augment.wavFiles(m.musan().resolve("music")).size());
+        assertEquals(z.rirs(), org.voxkd.audio.Augment.wavFiles(m.rirs()).size());
+        assertEquals(z.noise() + z.speech() + z.music() + z.rirs(), m.augmentationFiles().size());
+        for (SynthVox.FileEntry f : m.augmentationFiles()) {
+            Wav.Info info = Wav.probe(m.root().resolve(f.path()), 16000);
+            assertEquals(f.samples(), info.frames());
+            assertEquals(f.sha256(), DatasetHash.sha256(m.root().resolve(f.path())));
+            double rms = Math.sqrt(org.voxkd.audio.Dsp.power(Wav.read(m.root().resolve(f.path()))));
+            assertTrue(rms > 1e-3, f.path() + " is silent");
+        }
+        assertEquals(DatasetHash.ofFolder(m.musan()), m.musanHash());
+        assertEquals(DatasetHash.ofFolder(m.rirs()), m.rirsHash());
+        JsonNode json = new ObjectMapper().readTree(m.root().resolve("manifest.json").toFile());
+        assertEquals(m.musanHash(), json.get("augmentation").get("musan_hash").asText());
+        assertEquals(m.augmentationFiles().size(), json.get("augmentation").get("files").size());
+        assertEquals(SMOKE_SEED1_MUSAN, m.musanHash(), "SynthVox augmentation output changed: bump GENERATOR_VERSION and update the pinned hash");
+        assertEquals(SMOKE_SEED1_RIRS, m.rirsHash(), "SynthVox augmentation output changed: bump GENERATOR_VERSION and update the pinned hash");
+        String d = new org.voxkd.audio.Augment(org.voxkd.audio.Augment.Config.waveform(m.musan(), m.rirs())).describe();
+        assertTrue(d.contains("speech 13–20 dB SNR (3–7 of " + z.speech() + " files)") && d.contains("reverberation (" + z.rirs() + " impulse responses)"), d);
+        // an impulse response peaks at its direct path and decays
+        float[] h = Wav.read(org.voxkd.audio.Augment.wavFiles(m.rirs()).get(0));
+        int peak = 0;
+        for (int i = 0; i < h.length; i++) if (Math.abs(h[i]) > Math.abs(h[peak])) peak = i;
+        assertTrue(peak < 0.004 * 16000, "direct path at sample " + peak);
+        double early = 0, late = 0;
+        for (int i = 0; i < h.length / 4; i++) early += h[i] * (double) h[i];
+        for (int i = 3 * h.length / 4; i < h.length; i++) late += h[i] * (double) h[i];
+        assertTrue(late < early / 100, "the tail decays: " + early + " vs " + late);
+    }
+
+    /** The augmentation sets of the smoke corpus, seed 1, synthvox-4. */
+    static final String SMOKE_SEED1_MUSAN = "76e188a849bf3ee4c9a7dae2aeeee08d58895a860de0cab4aa4dff5070f5f96f",
+            SMOKE_SEED1_RIRS = "881bcfc3780e12c95239e3379ecce2235762b43be569b34952395269405f9b73";
 
     @Test
     void trialsAreBalancedAndSpeakerSetsDisjoint() throws IOException {

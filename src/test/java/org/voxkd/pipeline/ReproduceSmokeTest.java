@@ -32,7 +32,8 @@ class ReproduceSmokeTest {
         Path results = tmp.resolve("results");
         Profile smoke = Profile.load(ROOT.resolve("experiments"), "smoke");
         List<ObjectNode> runs = new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();
-        int expected = 2 * smoke.arms().size(); // two seeds
+        int n = smoke.arms().size(), expected = 2 * n; // two seeds
+        assertTrue(smoke.arms().contains("v2-cosine-aug"), smoke.arms().toString());
         assertEquals(expected, runs.size());
         Ledger ledger = new Ledger(results);
         assertEquals(expected, ledger.records().size());
@@ -42,7 +43,6 @@ class ReproduceSmokeTest {
             assertTrue(eer >= 0 && eer <= 1, r.get("experiment") + " EER " + eer);
             assertTrue(r.get("artifacts").has("epochs.csv"));
         }
-        int n = smoke.arms().size();
         for (int s = 0; s < 2; s++) {
             ObjectNode teacher = runs.get(s * n);
             assertEquals("teacher", teacher.get("experiment").asText());
@@ -54,6 +54,13 @@ class ReproduceSmokeTest {
             }
         }
         assertEquals(expected, runs.stream().map(r -> r.get("id").asText()).distinct().count(), "every (arm, seed) has its own run id");
+        // the augmented arm really read the augmentation sets: they are in its configuration and its data hash
+        ObjectNode aug = runs.stream().filter(r -> r.get("experiment").asText().equals("v2-cosine-aug")).findFirst().orElseThrow();
+        ObjectNode plain = runs.stream().filter(r -> r.get("experiment").asText().equals("v2-cosine")).findFirst().orElseThrow();
+        assertTrue(aug.get("config").get("data").get("augment").asBoolean(), aug.get("config").toString());
+        assertTrue(aug.get("config").get("data").get("musan").asText().endsWith("musan"), aug.get("config").toString());
+        assertTrue(plain.get("config").get("data").get("musan").isNull(), "an arm without augmentation records no augmentation folders");
+        assertTrue(!aug.get("data_hash").equals(plain.get("data_hash")), "the augmentation sets are part of the augmented arm's data hash");
         assertTrue(runs.get(0).get("environment").has("openblas_core"), runs.get(0).get("environment").toString());
         // A second reproduction finds every run complete and adds nothing.
         new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();

@@ -31,9 +31,14 @@ class TrainerTest {
     static Path teacherCkpt;
 
     static String yaml(String extra) {
+        return yaml(extra, "");
+    }
+
+    /** The run's YAML: {@code dataExtra} adds keys to its data section (", key: value"). */
+    static String yaml(String extra, String dataExtra) {
         return "seed: 5\n"
                 + "data: {train_list: " + corpus.trainList() + ", train_root: " + corpus.wavRoot() + ", val_trials: " + corpus.valTrials()
-                + ", test_trials: " + corpus.testTrials() + ", max_frames: 60, workers: 2}\n"
+                + ", test_trials: " + corpus.testTrials() + ", max_frames: 60, workers: 2" + dataExtra + "}\n"
                 + "eval: {crops: 2, frames: 60}\n" + extra;
     }
 
@@ -159,6 +164,86 @@ class TrainerTest {
         Trainer.Outcome o = new Trainer(config("one", one), work.resolve("one"), QUIET).run(false);
         assertTrue(o.record().get("selection").asText().startsWith("same list"), o.record().get("selection").asText());
         assertTrue(o.record().get("test").get("same_as_validation").asBoolean());
+    }
+
+    /** The teacher's decoder gets no gradient: training leaves it exactly as initialised (Adam's L2 term included). */
+    @Test
+    void teacherDecoderKeepsItsInitialValues() throws IOException {
+        ModelFiles.Loaded t = ModelFiles.load(teacherCkpt);
+        org.voxkd.engine.ParameterSet ps = t.model().parameters();
+        float[] init = ps.initialValues(5, true), trained = t.weights()[0];
+        int decoder = 0, moved = 0;
+        for (org.voxkd.engine.ParameterSet.Entry e : ps.entries()) {
+            if (!e.trainable()) continue;
+            float[] a = java.util.Arrays.copyOfRange(init, e.offset(), e.offset() + e.size()), b = java.util.Arrays.copyOfRange(trained, e.offset(), e.offset() + e.size());
+            if (e.name().startsWith("decoder.")) {
+                assertArrayEquals(a, b, e.name() + " changed although it receives no gradient");
+                decoder++;
+            } else if (!java.util.Arrays.equals(a, b)) moved++;
+        }
+        assertTrue(decoder >= 10 && moved >= 10, decoder + " decoder tensors, " + moved + " trained tensors that moved");
+    }
+
+    /** Resuming with another configuration is refused with the differing keys; only optim.epochs may change. */
+    @Test
+    void resumeIsStrict() throws IOException {
+        Path dir = work.resolve("strict");
+        assertNull(new Trainer(config("strict", yaml(student(3))), dir, QUIET).run(false, 1));
+        TrainConfig changed = config("strict2", yaml(student(3).replace("lr: 0.003", "lr: 0.001"), ", max_frames: 50").replace("max_frames: 60, ", ""));
+        IOException e = assertThrows(IOException.class, () -> new Trainer(changed, dir, QUIET).run(true));
+        assertTrue(e.getMessage().contains("optim.lr (0.003 → 0.001)") && e.getMessage().contains("data.max_frames (60 → 50)")
+                && e.getMessage().contains("experiment") && !e.getMessage().contains("optim.epochs ("), e.getMessage());
+        // a last.ckpt without optimiser state (a model checkpoint put in its place) names the file
+        Path last = dir.resolve("last.ckpt"), saved = work.resolve("strict-last.ckpt");
+        Files.copy(last, saved);
+        Files.copy(dir.resolve("best.ckpt"), last, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TrainConfig same = config("strict", yaml(student(3)));
+        e = assertThrows(IOException.class, () -> new Trainer(same, dir, QUIET).run(true));
+        assertTrue(e.getMessage().startsWith(last + ": not a resumable checkpoint"), e.getMessage());
+        // a truncated one too
+        byte[] b = Files.readAllBytes(saved);
+        Files.write(last, java.util.Arrays.copyOf(b, b.length / 2));
+        e = assertThrows(IOException.class, () -> new Trainer(same, dir, QUIET).run(true));
+        assertTrue(e.getMessage().startsWith(last + ":"), e.getMessage());
+        // only the number of epochs differs: resumes
+        Files.copy(saved, last, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Trainer.Outcome o = new Trainer(config("strict", yaml(student(2))), dir, QUIET).run(true);
+        assertEquals(2, o.record().get("epochs").asInt());
+    }
+
+    /** Before any validation there is no best EER: absent from the checkpoint and the final record (never 1.8e308). */
+    @Test
+    void noValidationMeansNoBestEer() throws IOException {
+        String none = yaml(student(2)).replace(", val_trials: " + corpus.valTrials(), "").replace(", test_trials: " + corpus.testTrials(), "");
+        TrainConfig cfg = config("noval", none);
+        Path dir = work.resolve("noval");
+        assertNull(new Trainer(cfg, dir, QUIET).run(false, 1));
+        var state = Checkpoint.load(dir.resolve("last.ckpt")).meta().get("state");
+        assertTrue(!state.has("best_eer") && !state.has("best_threshold"), state.toString());
+        Trainer.Outcome o = new Trainer(cfg, dir, QUIET).run(true);
+        assertTrue(!o.record().has("best_eer"), o.record().toString());
+        assertTrue(!Files.readString(dir.resolve("done.json")).contains("E308"));
+    }
+
+    /** data.augment: true changes what the model is trained on, and two runs still agree bit for bit. */
+    @Test
+    void augmentationChangesTrainingReproducibly() throws IOException {
+        String folders = ", augment: true, musan: " + corpus.musan() + ", rirs: " + corpus.rirs();
+        TrainConfig aug = config("aug", yaml(student(1), folders)), plain = config("plain", yaml(student(1)));
+        new Trainer(aug, work.resolve("aug1"), QUIET).run(false);
+        new Trainer(aug, work.resolve("aug2"), QUIET).run(false);
+        new Trainer(plain, work.resolve("plain1"), QUIET).run(false);
+        var a = Checkpoint.load(work.resolve("aug1/last.ckpt")).tensors();
+        var b = Checkpoint.load(work.resolve("aug2/last.ckpt")).tensors();
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).data(), b.get(k).data(), "augmented runs differ in " + k);
+        assertEquals(column(work.resolve("aug1/epochs.csv"), 2), column(work.resolve("aug2/epochs.csv"), 2));
+        double la = Double.parseDouble(column(work.resolve("aug1/epochs.csv"), 2).get(0)), lp = Double.parseDouble(column(work.resolve("plain1/epochs.csv"), 2).get(0));
+        assertTrue(la != lp, "augmentation left the training loss unchanged: " + la);
+        var c = Checkpoint.load(work.resolve("plain1/last.ckpt")).tensors();
+        assertTrue(a.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(a.get(k).data(), c.get(k).data())), "same weights with and without augmentation");
+        assertTrue(Files.readString(work.resolve("aug1/config.json")).contains("\"augment\" : true"));
+        // the augmentation sets are part of the data hash
+        assertTrue(!Trainer.dataHash(aug).equals(Trainer.dataHash(plain)));
     }
 
     /** Epoch rows without their wall-clock columns. */
