@@ -65,7 +65,7 @@ public final class Verifier {
             return new Outcome(Verdict.NOT_REPRODUCED, List.of(), List.of(), List.of("data hash: recorded " + record.get("data_hash").asText()
                     + ", now " + dataHash + " (the data changed: regenerate or restore it first)"), List.of());
         Path dir = scratch.resolve("verify-" + record.get("id").asText());
-        ObjectNode again = new InProcessExecutor(log).run(cfg, dir);
+        ObjectNode again = RunJob.train(cfg, dir, log);
         List<String> bits = new ArrayList<>(), out = new ArrayList<>(), table = new ArrayList<>();
         compareHistory(record.get("history"), again.get("history"), bits, out, table);
         JsonNode recTest = record.path("test"), newTest = again.path("test");
