@@ -8,7 +8,7 @@ export OPENBLAS_NUM_THREADS ?= $(shell nproc)
 export OPENBLAS_THREAD_TIMEOUT ?= 4
 MVN := mvn -B --no-transfer-progress
 
-.PHONY: all build test reproduce report paper bench opencl-runtime clean help
+.PHONY: all build test reproduce report paper bench opencl-runtime slurm-runtime clean help
 
 all: build
 
@@ -42,8 +42,14 @@ opencl-runtime:
 	  echo "warning: no OpenCL driver and no root apt-get; the opencl tests will report the missing runtime" >&2; \
 	fi
 
-test: opencl-runtime
-	$(MVN) test
+# A one-node Slurm cluster for the Slurm integration test (tools/slurm-local.sh: installs slurm-wlm and munge when
+# missing, as root with apt-get; seconds when installed). Without it that test says why and is skipped.
+slurm-runtime:
+	@tools/slurm-local.sh setup || echo "warning: no local Slurm cluster (see above); the Slurm integration test will be skipped" >&2
+
+# The Slurm daemons are stopped afterwards if this run started them.
+test: opencl-runtime slurm-runtime
+	$(MVN) test; rc=$$?; tools/slurm-local.sh stop-started || true; exit $$rc
 
 # The PyTorch performance peer (shared/peers, next to the checkout); `bench compare` runs it when it and python3-torch exist.
 PEER ?= ../shared/peers/pytorch_cpu_bench.py

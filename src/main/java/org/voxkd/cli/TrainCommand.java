@@ -1,16 +1,22 @@
 package org.voxkd.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.voxkd.ledger.Ledger;
+import org.voxkd.pipeline.InProcessExecutor;
+import org.voxkd.pipeline.RunPlan;
 import org.voxkd.train.TrainConfig;
 import org.voxkd.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `voxkd train`: one configuration into one run directory. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a teacher or a student from a YAML configuration.")
+/** `voxkd train`: one configuration into one run directory, or one planned run of a reproduction (what a Slurm job runs). */
+@Command(name = "train", mixinStandardHelpOptions = true, description = {"Train a teacher or a student from a YAML configuration (--config, --out),",
+        "or one run that `voxkd reproduce` planned (--run runs/ID --results DIR: claims it, trains exactly its plan.json, appends its ledger record)."})
 public final class TrainCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--config", required = true, description = "Experiment YAML.") Path config;
-    @Option(names = "--out", description = "Run directory (config, epochs.csv, checkpoints, scores); required unless --check.") Path out;
+    @Option(names = "--config", description = "Experiment YAML (or --run for a planned run).") Path config;
+    @Option(names = "--out", description = "Run directory (config, epochs.csv, checkpoints, scores); required with --config unless --check.") Path out;
     @Option(names = "--resume", description = "Continue an interrupted run in --out from its last checkpoint.") boolean resume;
     @Option(names = "--backend", description = "cpu or opencl (overrides the configuration).") String backend;
     @Option(names = "--device", description = "Device index or name substring.") String device;
@@ -22,7 +28,18 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--run", description = "A planned run's folder under --results, e.g. runs/1a2b3c4d5e6f7a8b (resumes it if interrupted).") String run;
+    @Option(names = "--results", defaultValue = "results", description = "With --run: the results directory (default: ${DEFAULT-VALUE}).") Path results;
+    @Option(names = "--root", defaultValue = ".", description = "With --run: the project root the plan's paths are relative to (default: ${DEFAULT-VALUE}).") Path root;
+    @Option(names = "--on-claimed", defaultValue = "wait", description = "With --run: when another live process trains it, wait or skip (default: ${DEFAULT-VALUE}).")
+    String onClaimed;
+    @Option(names = "--stale-after", defaultValue = "300", description = "With --run: seconds without a heartbeat before a claim is stale (default: ${DEFAULT-VALUE}).")
+    long staleAfter;
+    @Option(names = "--poll", defaultValue = "5", description = "With --run: seconds between looks at a claim being waited for (default: ${DEFAULT-VALUE}).") double poll;
+
     @Override public Integer call() throws Exception {
+        if (run != null) return planned();
+        if (config == null || out == null) throw new IllegalArgumentException("give --config FILE and --out DIR, or --run runs/ID (a run that voxkd reproduce planned)");
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device);
         if (check) {
             spec.commandLine().getOut().println(config + ": ok — " + Trainer.inputs(cfg).summary());
@@ -34,6 +51,21 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
         if (o == null) return 0;
         System.out.println("done: " + o.best() + (o.record().has("best_eer")
                 ? String.format(" (best validation EER %.2f%% at epoch %d)", 100 * o.record().get("best_eer").asDouble(), o.record().get("best_epoch").asInt()) : ""));
+        return 0;
+    }
+
+    private int planned() throws Exception {
+        if (config != null || out != null || resume || backend != null || device != null || stopAfter != null || profile)
+            throw new IllegalArgumentException("--run trains the run exactly as planned: it takes no --config, --out, --resume, --backend, --device, --stop-after or --profile");
+        InProcessExecutor.OnClaimed claimed = InProcessExecutor.OnClaimed.parse(onClaimed);
+        Path res = results.toAbsolutePath().normalize(), rt = root.toAbsolutePath().normalize();
+        RunPlan plan = RunPlan.read(res.resolve(run));
+        String job = System.getenv("SLURM_JOB_ID");
+        InProcessExecutor ex = new InProcessExecutor(System.out).claims(claimed, Duration.ofSeconds(staleAfter), Duration.ofMillis(Math.round(1000 * poll)))
+                .command("voxkd train --run " + run + (job == null ? "" : " (slurm job " + job + ")"));
+        ex.execute(List.of(plan), rt, res);
+        if (new Ledger(res).record(plan.id, plan.dir).isPresent()) System.out.println(plan.label + ": in the ledger " + new Ledger(res).file());
+        else System.out.println(plan.label + ": left to the process holding it");
         return 0;
     }
 }

@@ -144,9 +144,15 @@ public final class SynthVox {
 
     /**
      * The corpus in {@code dir}: reused when its manifest names the same generator version, profile and seed
-     * (the manifest is written last, so a half-generated corpus has none), generated otherwise.
+     * (the manifest is written last, so a half-generated corpus has none), generated otherwise. Two processes
+     * needing the same corpus at once serialise on {@code DIR.lock}: one generates, the other then finds it.
      */
     public static Manifest ensure(Profile p, long seed, Path dir, java.io.PrintStream log) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        return org.voxkd.io.FileLocks.locked(abs.resolveSibling(abs.getFileName() + ".lock"), () -> ensureLocked(p, seed, dir, log));
+    }
+
+    private static Manifest ensureLocked(Profile p, long seed, Path dir, java.io.PrintStream log) throws IOException {
         Path mf = dir.resolve("manifest.json");
         if (Files.isRegularFile(mf)) {
             com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(mf.toFile());

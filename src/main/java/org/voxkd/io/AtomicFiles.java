@@ -45,6 +45,50 @@ public final class AtomicFiles {
         write(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Creates {@code target} with {@code content} only if no file of that name exists, atomically even across hosts
+     * on a shared file system: the content is written and forced to a temporary file, then hard-linked to the name
+     * (a link fails when the name exists, and a reader never sees a partial file). Where the file system has no
+     * hard links, an exclusive create ({@code O_EXCL}) is used instead. Returns whether this call created it.
+     */
+    public static boolean createExclusive(Path target, byte[] content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        try {
+            Files.write(tmp, content);
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            try {
+                Files.createLink(target, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                return false;
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                // no hard links here: an exclusive create is atomic too, only not invisible while being written
+                try (var ch = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.write(java.nio.ByteBuffer.wrap(content));
+                    ch.force(true);
+                } catch (java.nio.file.FileAlreadyExistsException again) {
+                    return false;
+                }
+            }
+            syncDirectory(dir);
+            return true;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Forces a directory's entries (a rename or a new name) to disk; a no-op where the platform cannot. */
+    public static void syncDirectory(Path dir) {
+        try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform or file system can sync a directory; the data itself is already forced
+        }
+    }
+
     /** Like {@link #write} but refuses to replace an existing file (a finished run is never overwritten). */
     public static void create(Path target, Writer writer) throws IOException {
         if (Files.exists(target)) throw new java.nio.file.FileAlreadyExistsException(target + " exists; refusing to overwrite it");

@@ -25,9 +25,13 @@ import org.voxkd.data.DatasetHash;
 public final class CodeFingerprint {
     /** Roots of the fingerprinted tree, relative to the project root. */
     public static final List<String> INCLUDED = List.of("pom.xml", "tornado-kernels/", "src/main/");
-    /** Never on a training run's path: the report generator, command-line front ends, benchmarks, model export. */
+    /**
+     * Never on a training run's path: the report generator, command-line front ends, benchmarks, model export, and the
+     * Slurm submitter (a job trains through the pipeline's RunJob, which is fingerprinted; how it got queued is not).
+     */
     public static final List<String> EXCLUDED = List.of("src/main/java/org/voxkd/report/", "src/main/java/org/voxkd/cli/",
-            "src/main/java/org/voxkd/bench/", "src/main/java/org/voxkd/export/", "src/main/proto/", "src/main/resources/report/");
+            "src/main/java/org/voxkd/bench/", "src/main/java/org/voxkd/export/", "src/main/proto/", "src/main/java/org/voxkd/slurm/",
+            "src/main/resources/report/");
     static final String RESOURCE = "/voxkd-fingerprint.txt";
 
     private CodeFingerprint() {}

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +23,10 @@ import org.voxkd.train.Trainer;
 /**
  * `voxkd reproduce`: the corpus (generated if needed), then for each training seed of the profile the teacher
  * and every student against that seed's teacher checkpoint, each run skipped when the ledger already holds a
- * complete run with the same id; one ledger record per finished run. Runs go to {@code results/runs/<id>}
- * through an {@link Executor}. The profile's analysis settings (seeds, equivalence margin) are written to
- * {@code results/profiles/<profile>.json} for the report.
+ * complete run with the same id; one ledger record per finished run. {@link #plan()} resolves every run (the one
+ * place that knows configurations, ids and references); an {@link Executor} then trains the runs still missing
+ * into {@code results/runs/<id>} — in this JVM or as Slurm jobs — each through {@link RunJob}. The profile's analysis
+ * settings (seeds, equivalence margin) are written to {@code results/profiles/<profile>.json} for the report.
  */
 public final class Reproducer {
     private final Path root, results;
@@ -38,6 +38,7 @@ public final class Reproducer {
     private final Path dataDir;
     private List<Long> seeds;
     private List<String> only;
+    private List<RunPlan> planned = List.of();
 
     public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, boolean force,
                       Path dataDir, PrintStream log) {
@@ -64,58 +65,86 @@ public final class Reproducer {
         return this;
     }
 
-    /** Runs (or skips) every experiment for every seed; returns the records of the runs now in the ledger, in order. */
+    /**
+     * Plans the reproduction ({@link #plan()}), writes the plan of every run still to train, hands them to the
+     * executor, runs the deployment study once every run is in the ledger, and returns the records of the planned runs
+     * that are now in the ledger, in plan order.
+     */
     public List<ObjectNode> run() throws IOException {
         long t0 = System.nanoTime();
+        List<RunPlan> plan = plan();
+        planned = plan;
+        writeAnalysis(plan.stream().map(p -> p.seed).distinct().toList());
+        for (RunPlan p : plan) if (p.complete == null) p.write(results);
+        executor.execute(plan, root, results);
+        List<ObjectNode> done = records(plan);
+        if (done.size() == plan.size()) Deployment.run(profile, done, root, results, log);
+        log.printf("reproduction of profile %s: this process finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
+        return done;
+    }
+
+    /** The runs the last {@link #run()} planned. */
+    public List<RunPlan> planned() { return planned; }
+
+    /** The ledger records of the planned runs that have one, in plan order. */
+    public List<ObjectNode> records(List<RunPlan> plan) throws IOException {
+        Ledger ledger = new Ledger(results);
+        List<ObjectNode> out = new ArrayList<>();
+        for (RunPlan p : plan) ledger.record(p.id, p.dir).ifPresent(out::add);
+        return out;
+    }
+
+    /**
+     * Every run of the reproduction, for every training seed, with every arm after the arms it refers to: the
+     * resolved configuration (the profile's arm, the data, the seed, and each {@code {run: ARM}} replaced by that
+     * arm's checkpoint of the same seed), its run id, its folder, and its ledger record when it is complete already
+     * (then skipped, unless --force: a re-run then goes to a new folder {@code runs/ID.2}). Writes nothing but the
+     * corpus, when the profile's is missing.
+     */
+    public List<RunPlan> plan() throws IOException {
         ObjectNode data = dataSection();
         List<Long> runSeeds = seeds != null ? seeds : profile.seeds();
         List<String> arms = only == null ? order(profile) : closure(profile, only);
         validate(arms, data, runSeeds.get(0));
         String fingerprint = CodeFingerprint.checked(root), commit = GitInfo.commit(root);
-        writeAnalysis(runSeeds);
         Ledger ledger = new Ledger(results);
-        List<ObjectNode> out = new ArrayList<>();
+        List<RunPlan> out = new ArrayList<>();
         Map<String, String> dataHashes = new LinkedHashMap<>();
+        java.util.Set<String> referenced = new java.util.HashSet<>();
+        for (String a : arms) walkRefs(profile.experiment(a).tree(), "", (path, node) -> referenced.add(node.get("run").asText()));
         int i = 0, total = runSeeds.size() * arms.size();
         log.printf("profile %s: %d arms × %d seeds %s, code fingerprint %s (commit %s)%n", profile.name, arms.size(), runSeeds.size(), runSeeds,
                 fingerprint, commit);
         for (long seed : runSeeds) {
-          Map<String, ObjectNode> done = new LinkedHashMap<>();
+          Map<String, RunPlan.Need> planned = new LinkedHashMap<>();
           for (String exp : arms) {
             i++;
             ConfigDoc doc = armConfig(exp, data, seed);
             ObjectNode tree = doc.tree();
-            Map<String, String> refs = resolveRuns(exp, tree, done);
-            String teacherRun = refs.get("teacher");
+            List<RunPlan.Need> needs = new ArrayList<>();
+            Map<String, String> refs = resolveRuns(exp, tree, planned, needs);
             TrainConfig cfg = TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
             // arms share the data hash unless they read more data (augmentation folders)
             String dataHash = dataHashes.get(Trainer.dataKey(cfg));
             if (dataHash == null) dataHashes.put(Trainer.dataKey(cfg), dataHash = Trainer.dataHash(cfg));
-            String id = RunId.of(RunId.portable(cfg.toTree(), root), cfg.seed(), fingerprint, dataHash, cfg.backend());
+            ObjectNode portable = RunId.portable(cfg.toTree(), root);
+            String id = RunId.of(portable, cfg.seed(), fingerprint, dataHash, cfg.backend());
             ObjectNode existing = ledger.find(id).filter(r -> "complete".equals(r.path("status").asText())).orElse(null);
-            String head = String.format("[%d/%d] %s seed %d (run %s)", i, total, exp, seed, id);
-            if (existing != null && !force) {
-                log.println(head + ": complete in the ledger, skipped (--force re-runs)");
-                if (teacherRun == null && exp.equals("teacher") && !Files.exists(results.resolve(existing.get("dir").asText()).resolve("best.ckpt")))
-                    log.println("  note: its checkpoint is not in results/ (checkpoints are not committed); students needing it must be re-run with --force");
-                done.put(exp, existing);
-                out.add(existing);
-                continue;
-            }
+            String label = String.format("[%d/%d] %s seed %d (run %s)", i, total, exp, seed, id);
             String dirName = "runs/" + id;
-            for (int k = 2; Files.exists(results.resolve(dirName).resolve("done.json")); k++) dirName = "runs/" + id + "." + k;
-            log.printf("%s: training (%.0f s elapsed in this reproduction)%n", head, (System.nanoTime() - t0) / 1e9);
-            Instant start = Instant.now();
-            ObjectNode rec = executor.run(cfg, results.resolve(dirName));
-            ObjectNode record = Records.build(id, exp, profile.name, cfg, RunId.portable(cfg.toTree(), root), commit, fingerprint, dataHash,
-                    refs, start, Instant.now(), rec, results, dirName);
-            ledger.append(record);
-            done.put(exp, record);
-            out.add(record);
+            if (existing != null && !force) {
+                log.println(label + ": complete in the ledger, skipped (--force re-runs)");
+                dirName = existing.get("dir").asText();
+                if (referenced.contains(exp) && !Files.exists(results.resolve(dirName).resolve("best.ckpt")))
+                    log.println("  note: its checkpoint is not in results/ (checkpoints are not committed); runs needing it must be re-run with --force");
+            } else {
+                existing = null;
+                if (force) for (int k = 2; Files.exists(results.resolve(dirName).resolve("done.json")); k++) dirName = "runs/" + id + "." + k;
+            }
+            planned.put(exp, new RunPlan.Need(id, dirName));
+            out.add(new RunPlan(id, exp, profile.name, seed, dirName, portable, refs, needs, commit, fingerprint, dataHash, label, existing));
           }
         }
-        Deployment.run(profile, out, root, results, log);
-        log.printf("reproduction of profile %s finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return out;
     }
 
@@ -151,20 +180,21 @@ public final class Reproducer {
     /**
      * Replaces every {@code {run: ARM}} in the arm's tree (e.g. {@code teacher: {run: teacher}}) by that arm's
      * checkpoint of the same seed, {@code {checkpoint: results/runs/ID/best.ckpt}}; returns where each reference was
-     * (its JSON path, "teacher" for the teacher) → the run id it now names.
+     * (its JSON path, "teacher" for the teacher) → the run id it now names, and adds the runs named to {@code needs}.
      */
-    private Map<String, String> resolveRuns(String arm, ObjectNode tree, Map<String, ObjectNode> done) throws IOException {
+    private Map<String, String> resolveRuns(String arm, ObjectNode tree, Map<String, RunPlan.Need> planned, List<RunPlan.Need> needs) throws IOException {
         Map<String, String> refs = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         walkRefs(tree, "", (path, node) -> {
             String target = node.get("run").asText();
-            ObjectNode rec = done.get(target);
-            if (rec == null) {
+            RunPlan.Need run = planned.get(target);
+            if (run == null) {
                 problems.add(arm + " (" + path + ") needs the run of arm '" + target + "', which the profile does not run before it");
                 return;
             }
-            refs.put(path, rec.get("id").asText());
-            node.removeAll().put("checkpoint", results.resolve(rec.get("dir").asText()).resolve("best.ckpt").toString());
+            refs.put(path, run.id());
+            if (!needs.contains(run)) needs.add(run);
+            node.removeAll().put("checkpoint", results.resolve(run.dir()).resolve("best.ckpt").toString());
         });
         if (!problems.isEmpty()) throw new IOException(String.join("; ", problems));
         return refs;

@@ -65,7 +65,7 @@ public final class Verifier {
             return new Outcome(Verdict.NOT_REPRODUCED, List.of(), List.of(), List.of("data hash: recorded " + record.get("data_hash").asText()
                     + ", now " + dataHash + " (the data changed: regenerate or restore it first)"), List.of());
         Path dir = scratch.resolve("verify-" + record.get("id").asText());
-        ObjectNode again = new InProcessExecutor(log).run(cfg, dir);
+        ObjectNode again = RunJob.train(cfg, dir, log);
         Path original = results.resolve(record.get("dir").asText()).resolve("best.ckpt");
         if (!Files.exists(original)) log.println("  (the original checkpoint is not on disk: weights not compared, metrics only)");
         return judge(record, again, Files.exists(original) ? original : null, dir.resolve("best.ckpt"));
