@@ -39,14 +39,14 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
 
     @Override public Integer call() throws Exception {
         if (run != null) return planned();
-        if (config == null || out == null) throw new IllegalArgumentException("give --config FILE and --out DIR, or --run runs/ID (a run that voxkd reproduce planned)");
+        if (config == null || (out == null && !check))
+            throw new IllegalArgumentException("give --config FILE and --out DIR (or --config FILE --check), or --run runs/ID (a run that voxkd reproduce planned)");
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device);
         if (check) {
             spec.commandLine().getOut().println(config + ": ok — " + Trainer.inputs(cfg).summary());
             spec.commandLine().getOut().flush();
             return 0;
         }
-        if (out == null) throw new IllegalArgumentException("--out DIR is required (the run directory)");
         Trainer.Outcome o = new Trainer(cfg, out, System.out).profiled(profile).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
         if (o == null) return 0;
         System.out.println("done: " + o.best() + (o.record().has("best_eer")

@@ -49,7 +49,7 @@ final class Deployment {
                 log.printf("deploy study of run %s: its checkpoint is not on disk (checkpoints are not committed); re-run the run to study it%n", r.get("id").asText());
                 continue;
             }
-            TrainConfig cfg = TrainConfig.fromTree(r.get("config"), root.resolve("experiments").resolve("deploy.yaml"));
+            TrainConfig cfg = TrainConfig.fromTree(r.get("config"), root.resolve("deploy.yaml")); // recorded paths are relative to the root
             boolean paper = spec.path("paper_models").asBoolean(false) && !paperDone;
             int calibration = spec.path("calibration").asInt(256);
             DeployStudy.Options o = new DeployStudy.Options(ckpt, Path.of(cfg.data().reportList()), Path.of(cfg.data().trialRoot()),
