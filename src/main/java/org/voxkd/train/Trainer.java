@@ -108,31 +108,41 @@ public final class Trainer {
              Backend backend = Backends.create(cfg.backend(), cfg.device())) {
             List<String> classes = loader.classes();
             ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, classes.size()), classes.size(), d).build();
-            SpeakerModel teacher = null;
-            float[][] teacherWeights = null;
-            if (cfg.distills()) {
-                Checkpoint.Contents tc = Checkpoint.load(Path.of(cfg.teacher().checkpoint()));
-                teacher = ModelFiles.model(tc.meta(), cfg.teacher().checkpoint());
-                teacherWeights = NamedTensors.pack(teacher.parameters(), ModelFiles.modelTensors(tc.tensors()), "teacher checkpoint " + cfg.teacher().checkpoint());
-            }
+            List<StepProgram.TeacherModel> teachers = new ArrayList<>();
+            List<float[][]> teacherWeights = new ArrayList<>();
+            List<float[]> teacherHeads = new ArrayList<>();
+            if (cfg.distills())
+                for (TrainConfig.TeacherRef ref : cfg.teacherRefs()) {
+                    Loaded t = loadTeacher(ref.checkpoint(), classes);
+                    teachers.add(t.model());
+                    teacherWeights.add(t.weights());
+                    teacherHeads.add(t.head());
+                }
             ObjectNode config = cfg.toTree();
             AtomicFiles.writeString(dir.resolve("config.json"), config.toPrettyString() + "\n");
             log.printf(Locale.ROOT, "%s: %s %,d parameters, %d classes, %d utterances, %d batches/epoch of %d×%d frames, backend %s (%s)%n",
                     cfg.experiment(), model.kind(), model.parameters().parameterCount(), classes.size(), loader.utterances().size(),
                     loader.batchesPerEpoch(), batch, frames, backend.name(), backend.device().name());
-            if (teacher != null) log.printf("teacher: %s (%,d parameters), frozen, inference mode%n", cfg.teacher().checkpoint(), teacher.parameters().parameterCount());
+            for (StepProgram.TeacherModel t : teachers)
+                log.printf("teacher: %s (%s, %,d parameters%s), frozen, inference mode%n", t.source(), t.model().kind(), t.model().parameters().parameterCount(),
+                        t.hasHead() ? ", with its classifier head" : "");
 
             Verification validation = valTrials == null ? null
                     : new Verification(trialRoot, valTrials, cfg.eval().frames(), cfg.eval().crops(), data.workers());
-            try (StepProgram prog = new StepProgram(backend, model, classifier, teacher, cfg, batch, frames, cfg.seed())) {
-                State st = resume && Files.exists(lastPath) ? State.restore(Checkpoint.load(lastPath), prog, teacherWeights, dataHash, log)
-                        : State.fresh(prog, teacherWeights, cfg.seed());
+            try (StepProgram prog = new StepProgram(backend, model, classifier, teachers, cfg, batch, frames, cfg.seed())) {
+                for (int i = 0; i < teachers.size(); i++) prog.loadTeacher(i, teacherWeights.get(i), teacherHeads.get(i));
+                if (prog.adapters != null) log.printf("adapters: %,d parameters (%s)%n", prog.adapters.parameterCount(),
+                        String.join(", ", prog.adapters.entries().stream().map(e -> e.name() + " " + e.shapeString()).toList()));
+                State st = resume && Files.exists(lastPath) ? State.restore(Checkpoint.load(lastPath), prog, dataHash, log)
+                        : State.fresh(prog, cfg.seed());
                 Optim.StepLR schedule = new Optim.StepLR(cfg.optim().lr(), cfg.optim().lrDecay());
                 prog.profile(profile);
                 int epochs = cfg.optim().epochs(), perEpoch = loader.batchesPerEpoch(), accumulate = cfg.optim().accumulate();
                 for (int epoch = st.epoch; epoch < epochs; epoch++) {
                     double lr = schedule.lr(epoch);
-                    double[] sums = new double[8];
+                    prog.epoch(epoch, epochs);
+                    Map<String, Double> weights = prog.weights(epoch, epochs);
+                    EpochRow.Sums sums = new EpochRow.Sums(prog.columns());
                     long e0 = System.nanoTime();
                     int micro = 0;
                     long lastPrint = System.nanoTime();
@@ -141,26 +151,30 @@ public final class Trainer {
                         System.arraycopy(b.features(), 0, prog.features, 0, prog.features.length);
                         System.arraycopy(b.labels(), 0, prog.labels, 0, prog.labels.length);
                         prog.step(Math.toIntExact(st.step));
-                        for (int k = 0; k < 6; k++) {
-                            if (!Float.isFinite(prog.metrics[k]))
-                                throw new DivergedException(String.format(Locale.ROOT, "%s: loss became %s at epoch %d, step %d (batch %d of the epoch); stopping",
-                                        cfg.experiment(), prog.metrics[k], epoch + 1, st.step, micro));
-                            sums[k] += prog.metrics[k];
-                        }
+                        double[] v = prog.values();
+                        for (int k = 0; k < v.length; k++)
+                            if (!Double.isFinite(v[k]))
+                                throw new DivergedException(String.format(Locale.ROOT, "%s: %s became %s at epoch %d, step %d (batch %d of the epoch); stopping",
+                                        cfg.experiment(), sums.names.get(k), v[k], epoch + 1, st.step, micro));
+                        sums.addStep(v);
                         st.step++;
                         micro++;
-                        if (micro % accumulate == 0 || micro == perEpoch) prog.update(lr);
+                        if (micro % accumulate == 0 || micro == perEpoch) {
+                            prog.update(lr);
+                            sums.addUpdate(prog.lastUpdate);
+                        }
                         if (System.nanoTime() - lastPrint > 10e9 || micro == perEpoch) {
                             lastPrint = System.nanoTime();
                             double el = (lastPrint - e0) / 1e9, rate = micro * batch / el;
                             double eta = ((perEpoch - micro) + (long) (epochs - epoch - 1) * perEpoch) * batch / rate;
                             log.printf(Locale.ROOT, "  epoch %d/%d step %d/%d  loss %.4f  acc %.1f%%  %.1f samples/s  ETA %s%n", epoch + 1, epochs,
-                                    micro, perEpoch, sums[StepProgram.TOTAL] / micro, sums[StepProgram.ACCURACY] / micro, rate, duration(eta));
+                                    micro, perEpoch, sums.total(weights), sums.mean("train_accuracy"), rate, duration(eta));
                         }
                     }
                     double seconds = (System.nanoTime() - e0) / 1e9;
                     if (profile) prog.profile(25).forEach(line -> log.println("    " + line));
-                    EpochRow row = EpochRow.of(epoch + 1, lr, sums, micro, cfg.distills() ? cfg.loss().alpha() : 0, micro * batch / seconds, seconds);
+                    EpochRow row = EpochRow.of(epoch + 1, lr, sums, weights, prog.distillationTerms(),
+                            prog.groups.stream().map(StepProgram.Group::name).toList(), micro * batch / seconds, seconds);
                     boolean validate = validation != null && ((epoch + 1) % cfg.eval().interval() == 0 || epoch + 1 == epochs);
                     if (validate) {
                         float[][] w = prog.modelWeights();
@@ -174,7 +188,7 @@ public final class Trainer {
                                 st.bestEpoch = epoch + 1;
                                 st.bestThreshold = r.metrics().threshold();
                                 st.sinceBest = 0;
-                                ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, w, classes, provenance(dataHash, epoch + 1, st, r));
+                                ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, w, classes, provenance(dataHash, epoch + 1, st, r), heads(prog));
                                 AtomicFiles.writeString(dir.resolve("scores.txt"), validation.scoreFile(r));
                             } else st.sinceBest++;
                         }
@@ -196,7 +210,7 @@ public final class Trainer {
                 float[][] lastWeights = prog.modelWeights();
                 if (validation == null) {
                     st.bestEpoch = st.epoch;
-                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null));
+                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null), heads(prog));
                 }
                 ObjectNode test = testTrials == null ? null : test(trialRoot, testTrials, model, backend, lastWeights, st);
                 ObjectNode record = ModelFiles.JSON.createObjectNode();
@@ -326,29 +340,34 @@ public final class Trainer {
         double bestEer = Double.POSITIVE_INFINITY, bestThreshold = Double.NaN;
         final List<EpochRow> rows = new ArrayList<>();
 
-        static State fresh(StepProgram prog, float[][] teacherWeights, long seed) {
+        static State fresh(StepProgram prog, long seed) {
             ParameterSet ps = prog.model.parameters();
             float[][] w = {ps.initialValues(seed, true), ps.initialValues(seed, false)};
-            prog.load(w, prog.classifier.initialValues(seed + 1, true), teacherWeights, null);
+            prog.load(w, prog.classifier.initialValues(seed + 1, true), null, seed);
             return new State();
         }
 
-        static State restore(Checkpoint.Contents c, StepProgram prog, float[][] teacherWeights, String dataHash, PrintStream log) {
+        static State restore(Checkpoint.Contents c, StepProgram prog, String dataHash, PrintStream log) {
             JsonNode meta = c.meta(), prov = meta.get("provenance");
             if (!dataHash.equals(prov.get("data_hash").asText()))
                 throw new IllegalStateException("cannot resume: the data changed since the checkpoint (data hash " + prov.get("data_hash").asText()
                         + ", now " + dataHash + ")");
-            Map<String, NamedTensors.Tensor> model = new LinkedHashMap<>(), cls = new LinkedHashMap<>(), mom = new LinkedHashMap<>();
+            Map<String, NamedTensors.Tensor> model = new LinkedHashMap<>(), cls = new LinkedHashMap<>(), ad = new LinkedHashMap<>();
+            Map<String, float[]> mom = new LinkedHashMap<>();
             c.tensors().forEach((k, v) -> {
-                if (k.startsWith("classifier.")) cls.put(k.substring(11), v);
-                else if (k.startsWith("adam.")) mom.put(k.substring(5), v);
+                if (k.startsWith(CLASSIFIER)) cls.put(k.substring(CLASSIFIER.length()), v);
+                else if (k.startsWith(ADAPTERS)) ad.put(k.substring(ADAPTERS.length()), v);
+                else if (k.startsWith(ADAM)) mom.put(k.substring(ADAM.length()), v.data());
                 else model.put(k, v);
             });
             ParameterSet ps = prog.model.parameters();
             float[][] w = NamedTensors.pack(ps, model, "checkpoint");
             float[] cw = NamedTensors.pack(prog.classifier, cls, "checkpoint classifier")[0];
-            float[][] moments = {mom.get("model.m").data(), mom.get("model.v").data(), mom.get("classifier.m").data(), mom.get("classifier.v").data()};
-            prog.load(w, cw, teacherWeights, moments);
+            if (prog.adapters == null && !ad.isEmpty())
+                throw new IllegalArgumentException("checkpoint holds adapters " + ad.keySet() + ", but this configuration learns none");
+            float[] aw = prog.adapters == null ? null : NamedTensors.pack(prog.adapters, ad, "checkpoint adapters")[0];
+            prog.load(w, cw, aw, 0);
+            prog.loadMoments(mom);
             State st = new State();
             JsonNode s = meta.get("state");
             st.epoch = s.get("epoch").asInt();
@@ -377,15 +396,43 @@ public final class Trainer {
             s.put("adam_steps", prog.adam.steps());
             s.set("history", EpochRow.json(rows));
             Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>(ModelFiles.tensors(prog.model, prog.modelWeights()));
-            float[] cw = prog.classifierWeights();
-            t.put("classifier.weight", new NamedTensors.Tensor(prog.classifier.entry("weight").shape(), cw));
-            float[][] m = prog.moments();
-            t.put("adam.model.m", new NamedTensors.Tensor(new int[] {m[0].length}, m[0]));
-            t.put("adam.model.v", new NamedTensors.Tensor(new int[] {m[1].length}, m[1]));
-            t.put("adam.classifier.m", new NamedTensors.Tensor(new int[] {m[2].length}, m[2]));
-            t.put("adam.classifier.v", new NamedTensors.Tensor(new int[] {m[3].length}, m[3]));
+            t.putAll(heads(prog));
+            prog.moments().forEach((k, v) -> t.put(ADAM + k, new NamedTensors.Tensor(new int[] {v.length}, v)));
             Checkpoint.save(path, meta, t);
         }
+    }
+
+    static final String CLASSIFIER = "classifier.", ADAPTERS = "adapters.", ADAM = "adam.";
+
+    /** The classifier head and the adapters as checkpoint tensors ({@code classifier.weight}, {@code adapters.NAME}). */
+    static Map<String, NamedTensors.Tensor> heads(StepProgram prog) {
+        Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>();
+        t.put(CLASSIFIER + "weight", new NamedTensors.Tensor(prog.classifier.entry("weight").shape(), prog.classifierWeights()));
+        if (prog.adapters != null)
+            NamedTensors.unpack(prog.adapters, prog.adapterWeights(), new float[prog.adapters.stateCount()]).forEach((k, v) -> t.put(ADAPTERS + k, v));
+        return t;
+    }
+
+    /** A teacher from its model checkpoint: network, weights, and its classifier head when it has one over {@code classes}. */
+    private record Loaded(StepProgram.TeacherModel model, float[][] weights, float[] head) {}
+
+    private Loaded loadTeacher(String path, List<String> classes) throws IOException {
+        Checkpoint.Contents tc = Checkpoint.load(Path.of(path));
+        SpeakerModel m = ModelFiles.model(tc.meta(), path);
+        float[][] w = NamedTensors.pack(m.parameters(), ModelFiles.modelTensors(tc.tensors()), "teacher checkpoint " + path);
+        NamedTensors.Tensor head = tc.tensors().get(CLASSIFIER + "weight");
+        List<String> theirs = new ArrayList<>();
+        tc.meta().path("classes").forEach(x -> theirs.add(x.asText()));
+        String source = path;
+        if (head != null && !theirs.equals(classes)) {
+            log.printf("note: teacher %s was trained on %d other classes (not this run's %d): its classifier head is not used%n", path, theirs.size(), classes.size());
+            head = null;
+            source = path + " (trained on other classes)";
+        }
+        if (head != null && (head.shape().length != 2 || head.shape()[0] != classes.size() || head.shape()[1] != m.embeddingSize()))
+            throw new IOException(path + ": classifier.weight has shape " + java.util.Arrays.toString(head.shape()) + ", expected [" + classes.size() + ", "
+                    + m.embeddingSize() + "]");
+        return new Loaded(new StepProgram.TeacherModel(source, m, head != null), w, head == null ? null : head.data());
     }
 
     static String duration(double seconds) {
