@@ -23,6 +23,7 @@ import org.voxkd.nn.Init;
  *   distill: {terms: {stages: {weight: 0.3, loss: cosine, align: frame,
  *             pairs: {student.block2.out: teacher.encoder3.out, student.block4.out: teacher.lstm1.out, student.block6.out: teacher.lstm2.out}}}}
  * </pre>
+ * A pair mapped to null is dropped (how a profile's overlay removes a pair of the base file).
  * Adapters: {@code stages.K.weight} [teacher width, student width] and {@code stages.K.bias}, PyTorch Linear's default
  * initialisation, in the adapter group (optimised, checkpointed, strictly restored).
  */
@@ -33,12 +34,16 @@ public final class StagesTerm implements Term {
             String l = loss == null ? "cosine" : loss, a = align == null ? "frame" : align;
             if (!List.of("cosine", "mse").contains(l)) errors.add(at + ".loss must be cosine or mse, got " + l);
             if (!List.of("frame", "mean").contains(a)) errors.add(at + ".align must be frame or mean, got " + a);
-            if (pairs == null || pairs.isEmpty()) errors.add(at + ".pairs must map student taps to teacher taps, e.g. {student.block2.out: teacher.lstm1.out}");
-            else pairs.forEach((s, t) -> {
-                if (!s.startsWith("student.") || t == null || !t.startsWith("teacher."))
+            // A pair mapped to null is dropped: a profile's overlay removes a base file's pair that way (overlays merge maps).
+            Map<String, String> kept = new LinkedHashMap<>();
+            if (pairs != null) pairs.forEach((s, t) -> {
+                if (t == null) return;
+                if (!s.startsWith("student.") || !t.startsWith("teacher."))
                     errors.add(at + ".pairs: '" + s + ": " + t + "' must map a student.TAP to a teacher.TAP");
+                kept.put(s, t);
             });
-            return new Spec(weight, l, a, pairs == null ? Map.of() : new LinkedHashMap<>(pairs));
+            if (kept.isEmpty()) errors.add(at + ".pairs must map student taps to teacher taps, e.g. {student.block2.out: teacher.lstm1.out}");
+            return new Spec(weight, l, a, kept);
         }
 
         @Override public Term build(String key) { return new StagesTerm(key, this); }

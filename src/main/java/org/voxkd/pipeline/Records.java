@@ -60,7 +60,7 @@ final class Records {
         if (cfg.distills()) {
             ObjectNode w = kd.putObject("weights");
             if (cfg.finalKd()) w.put("kd", cfg.loss().alpha());
-            cfg.distill().terms().forEach((k, v) -> w.put(k, v.path("weight").asDouble()));
+            cfg.distill().terms().forEach((k, v) -> w.put(k, Double.parseDouble(v.path("weight").asText())));
             kd.put("teachers", cfg.teacherRefs().size());
         }
         JsonNode history = done.get("history");

@@ -81,10 +81,12 @@ public record EpochRow(int epoch, Map<String, Double> columns) {
      * From the sums of the step columns: each term's mean loss and gradient norm (the root of the mean squared norm at its
      * taps), the total Σ w·L with this epoch's weights, the distillation shares — of the loss, α-weighted; of the gradient,
      * Σ over distillation terms of their norms over the sum over all terms (norms at each term's taps: the embedding for
-     * the final-embedding terms, the hidden activations for layer-wise ones) — and the optimiser's mean norms.
+     * the final-embedding terms, the hidden activations for layer-wise ones), the same share at the student's parameters
+     * from one diagnostic backward per term on the epoch's last micro-batch ({@code param_grad_T}, {@code kd_param_grad_share}:
+     * comparable across terms that reach different layers) — and the optimiser's mean norms.
      */
     static EpochRow of(int epoch, double lr, Sums s, Map<String, Double> weights, List<String> distillation, List<String> groups,
-                       double samplesPerSecond, double seconds) {
+                       Map<String, Double> paramGrads, double samplesPerSecond, double seconds) {
         Map<String, Double> c = new LinkedHashMap<>();
         double total = s.total(weights), kdLoss = 0, kdGrad = 0, allGrad = 0, alpha = 0;
         for (var e : weights.entrySet()) {
@@ -112,6 +114,13 @@ public record EpochRow(int epoch, Map<String, Double> columns) {
             if (!e.getKey().equals("cls") && !e.getKey().equals("kd")) c.put("loss_" + e.getKey(), s.mean("loss_" + e.getKey()));
             c.put("grad_" + e.getKey(), Math.sqrt(s.mean("grad_" + e.getKey())));
         }
+        double kdParam = 0, allParam = 0;
+        for (var e : paramGrads.entrySet()) {
+            c.put("param_grad_" + e.getKey(), e.getValue());
+            allParam += e.getValue();
+            if (distillation.contains(e.getKey())) kdParam += e.getValue();
+        }
+        if (!paramGrads.isEmpty()) c.put("kd_param_grad_share", allParam > 0 ? kdParam / allParam : 0);
         for (String n : s.names) if (n.startsWith("teacher_weight_")) c.put(n, s.mean(n));
         for (int i = 0; i < groups.size(); i++) c.put("grad_norm_" + groups.get(i), s.updates == 0 ? 0 : s.update[i] / s.updates);
         c.put("clipped_share", s.updates == 0 ? 0 : s.update[3] / s.updates);

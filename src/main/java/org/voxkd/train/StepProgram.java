@@ -62,7 +62,9 @@ public final class StepProgram implements AutoCloseable {
     private final List<Term> terms;
     private final Map<String, List<WeightScalar>> weightScalars = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
-    private final float[] norms = new float[3];
+    private final float[] norms = new float[3], termNorms;
+    /** Each term's gradients at the student taps it reached (slot → view), kept for {@link #diagnose()}. */
+    private final Map<String, Map<String, View>> termGradients = new LinkedHashMap<>();
     private final float clipNorm;
     private final int accumulate;
     private final ExecutionPlan plan;
@@ -134,9 +136,12 @@ public final class StepProgram implements AutoCloseable {
                 View norms = metrics.column("grad_" + t.name(), Math.max(1, rec.gradients.size()));
                 if (rec.gradients.isEmpty()) Tensor.fill(g, norms, 0f);
                 int j = 0;
+                Map<String, View> bySlot = new LinkedHashMap<>();
+                termGradients.put(t.name(), bySlot);
                 for (var e : rec.gradients.entrySet()) {
                     Tensor.sumOfSquares(g, norms.slice(j++, 1), e.getValue());
                     String slot = model.tap(e.getKey()).slot();
+                    bySlot.put(slot, e.getValue());
                     View dst = pass.injectGradient(slot);
                     if (rec.zeroed.add(slot)) Tensor.fill(g, dst, 0f); // the first term to reach a slot clears it
                     Tensor.add(g, dst, e.getValue());
@@ -157,13 +162,52 @@ public final class StepProgram implements AutoCloseable {
             adam.record(u, ps.params(), ps.grads(), ps.adamM(), ps.adamV());
             Tensor.fill(u, ps.grads(), 0f);
         }
-        List<org.voxkd.engine.ImmutableTaskGraph> graphs = new ArrayList<>(List.of(g.snapshot(), n.snapshot(), u.snapshot()));
+        this.termNorms = new float[terms.size()];
+        List<org.voxkd.engine.ImmutableTaskGraph> graphs = new ArrayList<>(List.of(g.snapshot(), n.snapshot(), u.snapshot(), diagnosis(rec)));
         // Teacher heads are written once (load); a graph that names them makes the plan allocate them.
         TaskGraph heads = new TaskGraph("teacher_heads");
         for (Context.Teacher t : teachers) if (t.head() != null) heads.transferToHost(DataTransferMode.UNDER_DEMAND, t.head().slice(0, 1), new float[1]);
         if (heads.snapshot().outbound().size() > 0) graphs.add(heads.snapshot());
         this.plan = new ExecutionPlan(backend, graphs.toArray(org.voxkd.engine.ImmutableTaskGraph[]::new));
         epoch(0, 1);
+    }
+
+    /**
+     * DIAGNOSE: each term's own gradient of the student's parameters, ‖∂(w_T·L_T)/∂θ‖, from the last step's activations and
+     * the gradients the term injected — one backward per term — with the step's accumulated gradients set aside and put
+     * back bit for bit. Norms at the parameters compare terms that reach different layers (at their taps they do not).
+     */
+    private org.voxkd.engine.ImmutableTaskGraph diagnosis(Recording rec) {
+        ParameterSet ps = model.parameters();
+        View backup = new Buffer("step.grad_backup", ps.parameterCount()).all();
+        Buffer out = new Buffer("step.term_param_norms", terms.size());
+        TaskGraph d = new TaskGraph("diagnose");
+        Tensor.copy(d, backup, ps.grads());
+        for (int i = 0; i < terms.size(); i++) {
+            Map<String, View> mine = termGradients.get(terms.get(i).name());
+            for (String slot : rec.zeroed) {
+                View dst = pass.grad(slot), src = mine.get(slot);
+                if (src == null) Tensor.fill(d, dst, 0f);
+                else Tensor.copy(d, dst, src);
+            }
+            Tensor.fill(d, ps.grads(), 0f);
+            model.backward(d, pass);
+            Tensor.sumOfSquares(d, out.view(i, 1), ps.grads());
+        }
+        Tensor.copy(d, ps.grads(), backup);
+        d.transferToHost(DataTransferMode.EVERY_EXECUTION, out.all(), termNorms);
+        return d.snapshot();
+    }
+
+    /**
+     * Each term's gradient norm at the student's parameters for the last micro-batch, by term name (run it before that
+     * step's update; the training gradients are left as they were).
+     */
+    public Map<String, Double> diagnose() {
+        plan.execute(3);
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < terms.size(); i++) m.put(terms.get(i).name(), Math.sqrt(termNorms[i]));
+        return m;
     }
 
     /**

@@ -143,6 +143,7 @@ public final class Trainer {
                     prog.epoch(epoch, epochs);
                     Map<String, Double> weights = prog.weights(epoch, epochs);
                     EpochRow.Sums sums = new EpochRow.Sums(prog.columns());
+                    Map<String, Double> paramGrads = Map.of();
                     long e0 = System.nanoTime();
                     int micro = 0;
                     long lastPrint = System.nanoTime();
@@ -159,6 +160,7 @@ public final class Trainer {
                         sums.addStep(v);
                         st.step++;
                         micro++;
+                        if (micro == perEpoch && !prog.distillationTerms().isEmpty()) paramGrads = prog.diagnose();
                         if (micro % accumulate == 0 || micro == perEpoch) {
                             prog.update(lr);
                             sums.addUpdate(prog.lastUpdate);
@@ -174,7 +176,7 @@ public final class Trainer {
                     double seconds = (System.nanoTime() - e0) / 1e9;
                     if (profile) prog.profile(25).forEach(line -> log.println("    " + line));
                     EpochRow row = EpochRow.of(epoch + 1, lr, sums, weights, prog.distillationTerms(),
-                            prog.groups.stream().map(StepProgram.Group::name).toList(), micro * batch / seconds, seconds);
+                            prog.groups.stream().map(StepProgram.Group::name).toList(), paramGrads, micro * batch / seconds, seconds);
                     boolean validate = validation != null && ((epoch + 1) % cfg.eval().interval() == 0 || epoch + 1 == epochs);
                     if (validate) {
                         float[][] w = prog.modelWeights();
