@@ -361,6 +361,12 @@ public final class StepProgram implements AutoCloseable {
 
     public float[] classifierWeights() { return plan.read(classifier.params()); }
 
+    /** The gradients a group has accumulated since the last update (tests and diagnostics read them). */
+    public float[] gradients(String group) {
+        for (Group gr : groups) if (gr.name().equals(group)) return plan.read(gr.params().grads());
+        throw new IllegalArgumentException("no parameter group " + group + "; groups: " + groups.stream().map(Group::name).toList());
+    }
+
     /** The adapters' weights, or null without adapters. */
     public float[] adapterWeights() { return adapters == null ? null : plan.read(adapters.params()); }
 
