@@ -44,6 +44,7 @@ final class Records {
         r.put("start", start.toString());
         r.put("end", end.toString());
         r.put("seconds", done.get("seconds").asDouble());
+        if (done.has("cpu_seconds")) r.put("cpu_seconds", done.get("cpu_seconds").asDouble());
         r.put("model", cfg.model().kind());
         r.put("parameters", done.get("parameters").asInt());
         String teacherRun = runRefs.containsKey("teacher") ? runRefs.get("teacher") : runRefs.get("teachers[0]");

@@ -88,7 +88,7 @@ public final class Trainer {
         if (Files.exists(lastPath) && !resume)
             throw new IOException(dir + " holds an interrupted run (last.ckpt); pass --resume to continue it, or choose another directory");
         Files.createDirectories(dir);
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = processCpuNanos();
 
         TrainConfig.Data data = cfg.data();
         Path trainRoot = Path.of(data.trainRoot()), trialRoot = data.selectionList() == null ? null : Path.of(data.trialRoot());
@@ -231,6 +231,8 @@ public final class Trainer {
                 if (test != null) record.set("test", test);
                 record.set("history", EpochRow.json(st.rows));
                 record.put("seconds", (System.nanoTime() - t0) / 1e9);
+                // CPU time of the whole process over the run: on a shared machine it measures the work where wall time cannot.
+                if (cpu0 >= 0) record.put("cpu_seconds", (processCpuNanos() - cpu0) / 1e9);
                 AtomicFiles.writeString(dir.resolve("done.json"), record.toPrettyString() + "\n");
                 return new Outcome(record, dir.resolve("best.ckpt"), lastPath);
             }
@@ -435,6 +437,12 @@ public final class Trainer {
             throw new IOException(path + ": classifier.weight has shape " + java.util.Arrays.toString(head.shape()) + ", expected [" + classes.size() + ", "
                     + m.embeddingSize() + "]");
         return new Loaded(new StepProgram.TeacherModel(source, m, head != null), w, head == null ? null : head.data());
+    }
+
+    /** CPU time of this process in ns, or −1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     static String duration(double seconds) {

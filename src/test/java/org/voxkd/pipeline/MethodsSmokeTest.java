@@ -56,6 +56,38 @@ class MethodsSmokeTest {
         assertTrue(Files.readString(out.resolve("report.md")).contains("## Distillation methods"));
     }
 
+    /** Every arm of profile methods resolves, in an order that trains each teacher first; the grid has the stated ratios. */
+    @Test
+    void theMethodsProfileResolves() throws IOException {
+        Profile p = Profile.load(ReproduceSmokeTest.ROOT.resolve("experiments"), "methods");
+        List<String> order = Reproducer.order(p);
+        assertTrue(order.indexOf("self-r2") > order.indexOf("v2-cosine") && order.indexOf("self-r3") > order.indexOf("self-r2")
+                && order.indexOf("multiteacher") > order.indexOf("v2-large-nokd"), order.toString());
+        Map<String, Long> params = new HashMap<>();
+        for (String arm : order) {
+            ObjectNode tree = p.experiment(arm);
+            tree.set("data", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("train_list", "unused.txt"));
+            replaceRuns(tree);
+            var cfg = org.voxkd.train.TrainConfig.fromTree(tree, ReproduceSmokeTest.ROOT.resolve("experiments/" + arm + ".yaml"));
+            params.put(arm, (long) cfg.buildModel().parameters().parameterCount());
+        }
+        double teacher = params.get("teacher");
+        assertEquals(0.35, params.get("sweep-xs-a02") / teacher, 0.01);
+        assertEquals(0.67, params.get("v2-cosine") / teacher, 0.01);
+        assertEquals(1.01, params.get("sweep-mid-a02") / teacher, 0.01);
+        assertEquals(1.91, params.get("v2-large") / teacher, 0.01);
+    }
+
+    static void replaceRuns(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            if (o.size() == 1 && o.has("run")) {
+                o.removeAll().put("checkpoint", "unused.ckpt");
+                return;
+            }
+            o.elements().forEachRemaining(MethodsSmokeTest::replaceRuns);
+        } else if (n != null && n.isArray()) n.elements().forEachRemaining(MethodsSmokeTest::replaceRuns);
+    }
+
     static List<Double> column(JsonNode record, String column) {
         List<Double> v = new java.util.ArrayList<>();
         for (JsonNode e : record.get("history")) v.add(Math.round(e.get(column).asDouble() * 1e6) / 1e6);
