@@ -35,13 +35,14 @@ public final class ProfileBench {
 
     /**
      * @param classes the training speakers (the loader's classes); utterances per epoch = per_speaker × classes
+     * @param perSpeaker utterances per speaker for arms whose data.per_speaker is 0 (all of them)
      * @param referenceSeconds the reference arm's whole run on an idle machine (what the estimates scale)
      */
-    public static List<Row> run(Backend backend, Path experiments, String profileName, String reference, int classes, int reps, double referenceSeconds,
-                                PrintWriter log) throws IOException {
+    public static List<Row> run(Backend backend, Path experiments, String profileName, String reference, int classes, int perSpeaker, int reps,
+                                double referenceSeconds, PrintWriter log) throws IOException {
         Profile profile = Profile.load(experiments, profileName);
         Map<String, Arm> arms = new LinkedHashMap<>();
-        for (String a : profile.arms()) arms.put(a, arm(profile, a, experiments));
+        for (String a : profile.arms()) arms.put(a, arm(profile, a, experiments, perSpeaker));
         if (!arms.containsKey(reference)) throw new IllegalArgumentException("profile " + profileName + " has no arm " + reference + " (the reference)");
         Arm ref = arms.get(reference);
         measure(backend, ref, arms, classes, 2); // warm the JIT on the reference
@@ -59,20 +60,19 @@ public final class ProfileBench {
     }
 
     /** An arm's resolved configuration and the arms its teachers come from. */
-    private record Arm(String name, TrainConfig cfg, List<String> teachers) {
+    private record Arm(String name, TrainConfig cfg, List<String> teachers, int perSpeaker) {
         int steps(int classes) {
-            int per = cfg.data().perSpeaker();
-            if (per <= 0) throw new IllegalArgumentException("arm " + name + ": bench profile needs data.per_speaker to count the utterances");
-            return per * classes / cfg.optim().batch();
+            int per = cfg.data().perSpeaker() > 0 ? cfg.data().perSpeaker() : perSpeaker;
+            return Math.max(1, per * classes / cfg.optim().batch());
         }
     }
 
-    private static Arm arm(Profile profile, String name, Path experiments) throws IOException {
+    private static Arm arm(Profile profile, String name, Path experiments, int perSpeaker) throws IOException {
         ObjectNode tree = profile.experiment(name);
         tree.set("data", new ObjectMapper().createObjectNode().put("train_list", "unused.txt").setAll((ObjectNode) tree.path("data").deepCopy()));
         List<String> teachers = new ArrayList<>();
         refs(tree, teachers);
-        return new Arm(name, TrainConfig.fromTree(tree, experiments.resolve(name + ".yaml")), teachers);
+        return new Arm(name, TrainConfig.fromTree(tree, experiments.resolve(name + ".yaml")), teachers, perSpeaker);
     }
 
     /** Replaces every {run: ARM} by a placeholder checkpoint, collecting the arms in order. */

@@ -170,6 +170,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--reference-seconds", defaultValue = "50", description = "The reference arm's run on an idle machine, s (default: ${DEFAULT-VALUE}).")
         double referenceSeconds;
         @Option(names = "--classes", defaultValue = "100", description = "Training speakers (default: ${DEFAULT-VALUE}, SynthVox default).") int classes;
+        @Option(names = "--per-speaker", defaultValue = "34", description = "Utterances per speaker where an arm keeps all (default: ${DEFAULT-VALUE}, SynthVox default).")
+        int perSpeaker;
         @Option(names = "--reps", defaultValue = "2", description = "Timed steps per measurement (default: ${DEFAULT-VALUE}).") int reps;
         @Option(names = "--seeds", defaultValue = "0", description = "Seeds (default: the profile's).") int seeds;
         @Spec CommandSpec spec;
@@ -177,7 +179,7 @@ public final class BenchCommand implements Runnable {
         @Override public void run() {
             PrintWriter out = spec.commandLine().getOut();
             try (Backend backend = Backends.create("cpu", null)) {
-                var rows = org.voxkd.bench.ProfileBench.run(backend, root.resolve("experiments"), profile, reference, classes, reps, referenceSeconds, out);
+                var rows = org.voxkd.bench.ProfileBench.run(backend, root.resolve("experiments"), profile, reference, classes, perSpeaker, reps, referenceSeconds, out);
                 int n = seeds > 0 ? seeds : org.voxkd.pipeline.Profile.load(root.resolve("experiments"), profile).seeds().size();
                 double total = rows.stream().mapToDouble(org.voxkd.bench.ProfileBench.Row::estimatedSeconds).sum();
                 out.printf(Locale.ROOT, "%-22s %10s %6s %6s %7s %12s %8s %10s%n", "arm", "params", "batch", "steps", "epochs", "CPU ms/step", "ratio", "est. s");
