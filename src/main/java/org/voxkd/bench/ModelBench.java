@@ -73,10 +73,11 @@ public final class ModelBench {
         int d = sc.embedding();
         ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, CLASSES), CLASSES, d).build();
         long seed = cfg.seed();
-        try (StepProgram prog = new StepProgram(backend, student, classifier, teacher, cfg, batch, frames, seed)) {
+        try (StepProgram prog = new StepProgram(backend, student, classifier, List.of(new StepProgram.TeacherModel("random teacher", teacher, false)), cfg,
+                batch, frames, seed)) {
             ParameterSet sp = student.parameters(), tp = teacher.parameters();
-            prog.load(new float[][] {sp.initialValues(seed, true), sp.initialValues(seed, false)}, classifier.initialValues(seed + 1, true),
-                    new float[][] {tp.initialValues(seed + 2, true), tp.initialValues(seed + 2, false)}, null);
+            prog.load(new float[][] {sp.initialValues(seed, true), sp.initialValues(seed, false)}, classifier.initialValues(seed + 1, true), null, seed);
+            prog.loadTeacher(0, new float[][] {tp.initialValues(seed + 2, true), tp.initialValues(seed + 2, false)}, null);
             Philox.Stream rnd = new Philox.Stream(seed, 0xBE7C4L);
             for (int i = 0; i < prog.features.length; i++) prog.features[i] = (float) rnd.nextGaussian();
             for (int i = 0; i < prog.labels.length; i++) prog.labels[i] = rnd.nextInt(CLASSES);
@@ -86,8 +87,9 @@ public final class ModelBench {
                 prog.step(step[0]++);
                 prog.update(lr);
             });
-            for (int k = 0; k < 6; k++)
-                if (!Float.isFinite(prog.metrics[k])) throw new IllegalStateException("benchmark step produced a non-finite metric " + prog.metrics[k]);
+            double[] v = prog.values();
+            for (int k = 0; k < v.length; k++)
+                if (!Double.isFinite(v[k])) throw new IllegalStateException("benchmark step produced a non-finite " + prog.columns().get(k) + ": " + v[k]);
             List<String> table = List.of();
             if (profile) {
                 prog.profile(true);

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class})
+        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class,
+                BenchCommand.ProfileTime.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
@@ -155,6 +156,42 @@ public final class BenchCommand implements Runnable {
         @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.infer(backend, common.batch, common.frames, warmup, reps, profile); }
 
         @Override int defaultReps() { return 5; }
+    }
+
+    @Command(name = "profile", mixinStandardHelpOptions = true,
+            description = {"The training step of every arm of a profile at its own shapes (random weights), by process CPU time as a ratio to a "
+                    + "reference arm measured between every two arms, and the time each arm and the whole profile will take, scaled from the "
+                    + "reference arm's time on an idle machine (--reference-seconds; default: v2-cosine of profile default, 50 s at commit 05b670a).",
+                    THREADS_NOTE})
+    static final class ProfileTime implements Runnable {
+        @Option(names = "--profile", defaultValue = "methods", description = "Profile (default: ${DEFAULT-VALUE}).") String profile;
+        @Option(names = "--root", defaultValue = ".", description = "Project root (experiments/) (default: ${DEFAULT-VALUE}).") java.nio.file.Path root;
+        @Option(names = "--reference", defaultValue = "v2-cosine", description = "Reference arm (default: ${DEFAULT-VALUE}).") String reference;
+        @Option(names = "--reference-seconds", defaultValue = "50", description = "The reference arm's run on an idle machine, s (default: ${DEFAULT-VALUE}).")
+        double referenceSeconds;
+        @Option(names = "--classes", defaultValue = "100", description = "Training speakers (default: ${DEFAULT-VALUE}, SynthVox default).") int classes;
+        @Option(names = "--per-speaker", defaultValue = "34", description = "Utterances per speaker where an arm keeps all (default: ${DEFAULT-VALUE}, SynthVox default).")
+        int perSpeaker;
+        @Option(names = "--reps", defaultValue = "2", description = "Timed steps per measurement (default: ${DEFAULT-VALUE}).") int reps;
+        @Option(names = "--seeds", defaultValue = "0", description = "Seeds (default: the profile's).") int seeds;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Backend backend = Backends.create("cpu", null)) {
+                var rows = org.voxkd.bench.ProfileBench.run(backend, root.resolve("experiments"), profile, reference, classes, perSpeaker, reps, referenceSeconds, out);
+                int n = seeds > 0 ? seeds : org.voxkd.pipeline.Profile.load(root.resolve("experiments"), profile).seeds().size();
+                double total = rows.stream().mapToDouble(org.voxkd.bench.ProfileBench.Row::estimatedSeconds).sum();
+                out.printf(Locale.ROOT, "%-22s %10s %6s %6s %7s %12s %8s %10s%n", "arm", "params", "batch", "steps", "epochs", "CPU ms/step", "ratio", "est. s");
+                for (var r : rows)
+                    out.printf(Locale.ROOT, "%-22s %,10d %6d %6d %7d %12.0f %8.2f %10.0f%n", r.arm(), r.parameters(), r.batch(), r.stepsPerEpoch(), r.epochs(),
+                            r.cpuMsPerStep(), r.ratio(), r.estimatedSeconds());
+                out.printf(Locale.ROOT, "profile %s: ≈ %.1f min per seed, ≈ %.1f min for %d seeds on an idle machine like the reference's%n", profile, total / 60,
+                        n * total / 60, n);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,

@@ -167,12 +167,18 @@ public final class ConfigDoc {
     /**
      * Deep-merges the value at {@code srcPointer} of {@code src} into this tree at {@code dstPointer}: mappings merge
      * key by key, anything else replaces what was there; every value brought keeps its location in {@code src}.
-     * A missing source value changes nothing.
+     * A missing source value changes nothing; an explicit null removes the key (an override's way back to the default).
      */
     public void merge(String dstPointer, ConfigDoc src, String srcPointer) {
         JsonNode from = src.tree.at(srcPointer);
         if (from.isMissingNode()) return;
         JsonNode cur = tree.at(dstPointer);
+        if (from.isNull() && !dstPointer.isEmpty()) {
+            if (tree.at(parent(dstPointer)) instanceof ObjectNode p) p.remove(unescape(dstPointer.substring(dstPointer.lastIndexOf('/') + 1)));
+            where.remove(dstPointer);
+            where.subMap(dstPointer + "/", dstPointer + "0").clear();
+            return;
+        }
         if (cur instanceof ObjectNode && from instanceof ObjectNode f) {
             for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
                 String k = it.next();

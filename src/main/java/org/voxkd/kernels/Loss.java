@@ -218,9 +218,7 @@ public final class Loss {
         scratch.require(classificationScratch(b, k, d), "classification scratch");
         Parts p = new Parts(scratch, b, k, d);
         g.task(CHECK_LABELS, Range.of(1), p.status, labels, b, k);
-        L2Norm.forward(g, p.xn, x, b, d);
-        L2Norm.forward(g, p.wn, w, k, d);
-        Blas.gemm(g, false, true, b, k, d, 1f, p.xn, d, p.wn, d, 0f, p.cos, k);
+        cosines(g, p.cos, p.xn, p.wn, x, w, b, k, d);
         g.task(MARGIN_CE, Range.of(b), p.rowLoss, p.correct, p.dcos, p.cos, labels, b, k, margin == Margin.AAM ? 0 : 1, m, s, weight(weight));
         g.task(MEAN, Range.of(1), loss, p.rowLoss, b, 1f);
         g.task(MEAN, Range.of(1), accuracy, p.correct, b, 100f);
@@ -229,10 +227,27 @@ public final class Loss {
     /** Accumulates dx[B, D] and dw[K, D] from the gradient kept by the forward. */
     public static void classificationBackward(TaskGraph g, View dx, View dw, View scratch, View x, View w, int b, int k, int d) {
         Parts p = new Parts(scratch, b, k, d);
-        Blas.gemm(g, false, false, b, d, k, 1f, p.dcos, k, p.wn, d, 0f, p.dxn, d);
-        Blas.gemm(g, true, false, k, d, b, 1f, p.dcos, k, p.xn, d, 0f, p.dwn, d);
-        L2Norm.backward(g, dx, p.dxn, x, b, d);
-        L2Norm.backward(g, dw, p.dwn, w, k, d);
+        cosinesBackward(g, dx, dw, p.dxn, p.dwn, p.dcos, p.xn, p.wn, x, w, b, k, d);
+    }
+
+    /** cos[B, K] = (x/|x|)·(w/|w|)ᵀ over rows, keeping the unit rows xn[B, D] and wn[K, D] for the backward. */
+    public static void cosines(TaskGraph g, View cos, View xn, View wn, View x, View w, int b, int k, int d) {
+        L2Norm.forward(g, xn, x, b, d);
+        L2Norm.forward(g, wn, w, k, d);
+        Blas.gemm(g, false, true, b, k, d, 1f, xn, d, wn, d, 0f, cos, k);
+    }
+
+    /**
+     * Accumulates dx[B, D] and (when non-null) dw[K, D] from dcos[B, K] through {@link #cosines}; dxn and dwn are
+     * scratch of B·D and K·D floats.
+     */
+    public static void cosinesBackward(TaskGraph g, View dx, View dw, View dxn, View dwn, View dcos, View xn, View wn, View x, View w,
+                                       int b, int k, int d) {
+        Blas.gemm(g, false, false, b, d, k, 1f, dcos, k, wn, d, 0f, dxn, d);
+        L2Norm.backward(g, dx, dxn, x, b, d);
+        if (dw == null) return;
+        Blas.gemm(g, true, false, k, d, b, 1f, dcos, k, xn, d, 0f, dwn, d);
+        L2Norm.backward(g, dw, dwn, w, k, d);
     }
 
     /** The carving of the classification scratch. */
@@ -247,27 +262,43 @@ public final class Loss {
 
     /**
      * A distillation loss of student embeddings s[B, D] against a frozen teacher's t[B, D]: writes the loss and
-     * accumulates ds += weight·∂loss/∂s. {@code rows} is scratch of B floats.
+     * accumulates ds += weight·∂loss/∂s. {@code rows} is scratch of B floats. A kind with a scale (MSE_RESCALED)
+     * needs a constant weight here; a changing one goes through {@link #distillationScaled}.
      */
     public static void distillation(TaskGraph g, View loss, View ds, View rows, View s, View t, int b, int d, Distillation kind,
                                     float tau, Object weight) {
+        float k = scale(kind, d, tau);
+        Object w = weight(weight);
+        if (k != 1f) {
+            if (!(w instanceof Float f)) throw new IllegalArgumentException(kind + " with a changing weight: pass weight × scale to distillationScaled");
+            w = f * k;
+        }
+        distillationScaled(g, loss, ds, rows, s, t, b, d, kind, tau, w);
+    }
+
+    /**
+     * As {@link #distillation}, but {@code scaledWeight} already includes the kind's scale ({@link Distillation#scale}):
+     * how a term with a scheduled weight (a {@link org.voxkd.engine.Scalar} set each epoch) records a scaled kind.
+     */
+    public static void distillationScaled(TaskGraph g, View loss, View ds, View rows, View s, View t, int b, int d, Distillation kind,
+                                          float tau, Object scaledWeight) {
         loss.require(1, "distillation loss");
         ds.require(b * d, "distillation ds");
         rows.require(b, "distillation rows");
         s.require(b * d, "distillation student [B, D]");
         t.require(b * d, "distillation teacher [B, D]");
-        if (!(tau > 0)) throw new IllegalArgumentException("distillation temperature must be positive: " + tau);
-        float k = (float) kind.scale(d, tau);
-        Object w = weight(weight);
-        if (k != 1f) {
-            if (!(w instanceof Float f)) throw new IllegalArgumentException(kind + " needs a constant weight");
-            w = f * k;
-        }
-        g.task(KD_ROWS, Range.of(b), rows, ds, s, t, b, d, kind.kernel().ordinal(), tau, w);
+        float k = scale(kind, d, tau);
+        g.task(KD_ROWS, Range.of(b), rows, ds, s, t, b, d, kind.kernel().ordinal(), tau, weight(scaledWeight));
         g.task(MEAN, Range.of(1), loss, rows, b, k);
     }
 
-    private static Object weight(Object w) {
+    /** The factor a kind multiplies its loss by (1 but for MSE_RESCALED); checks the temperature. */
+    public static float scale(Distillation kind, int d, float tau) {
+        if (!(tau > 0)) throw new IllegalArgumentException("distillation temperature must be positive: " + tau);
+        return (float) kind.scale(d, tau);
+    }
+
+    static Object weight(Object w) {
         if (w instanceof Float || (w instanceof Scalar sc && !sc.isInt())) return w;
         throw new IllegalArgumentException("a loss weight is a Float or a float Scalar, got " + w);
     }

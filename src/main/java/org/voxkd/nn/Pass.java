@@ -20,6 +20,9 @@ public final class Pass {
     private final Workspace act, grad;
     /** EVAL-mode names of dropout outputs → the slot they are (dropout is the identity there: no copy, no memory). */
     private final java.util.Map<String, String> aliases;
+    /** Gradient slots the losses write before the backward (the embedding and any tapped activation). */
+    private final java.util.Set<String> injected = new java.util.LinkedHashSet<>(java.util.List.of("embedding"));
+    private boolean backwardRecorded;
 
     private Pass(int batch, int frames, Mode mode, long seed, Scalar step, Workspace act, Workspace grad, java.util.Map<String, String> aliases) {
         this.batch = batch;
@@ -55,17 +58,41 @@ public final class Pass {
 
     public Workspace activations() { return act; }
 
-    /** All activation gradients (zeroed at the start of each backward). */
+    /** All activation gradients (zeroed at the start of each backward, except the injected ones). */
     public Workspace gradients() { return grad; }
 
     /**
-     * Records the zeroing of every activation gradient except the embedding's, which the loss has just
-     * written: backward kernels accumulate, so each backward starts from zero.
+     * The gradient of {@code slot}, which a loss writes (accumulates into) before the backward is recorded: the
+     * backward then starts from it instead of zeroing it. The embedding's is always such a slot; a loss on a hidden
+     * activation (a tap, see {@link SpeakerModel#taps()}) injects its gradient here and the backward adds the rest.
+     * The caller zeroes the slot before its losses accumulate into it.
      */
-    public void zeroGradientsExceptEmbedding(TaskGraph g) {
-        View all = grad.all(), de = dEmbedding();
-        Tensor.fill(g, all.slice(0, de.offset()), 0f);
-        Tensor.fill(g, all.slice(de.offset() + de.length(), all.length() - de.offset() - de.length()), 0f);
+    public View injectGradient(String slot) {
+        if (backwardRecorded) throw new IllegalStateException("gradient of " + slot + " injected after the backward was recorded");
+        View v = grad(slot);
+        injected.add(slot);
+        return v;
+    }
+
+    /** The slots whose gradients losses write ({@link #injectGradient}), the embedding first. */
+    public java.util.Set<String> injectedGradients() { return java.util.Collections.unmodifiableSet(injected); }
+
+    /**
+     * Records the zeroing of every activation gradient except the injected ones, which the losses have just
+     * written: backward kernels accumulate, so each backward starts from zero everywhere else.
+     */
+    public void zeroGradientsExceptInjected(TaskGraph g) {
+        backwardRecorded = true;
+        View all = grad.all();
+        java.util.List<View> keep = new java.util.ArrayList<>();
+        for (String s : injected) keep.add(grad(s));
+        keep.sort(java.util.Comparator.comparingInt(View::offset));
+        int at = 0;
+        for (View k : keep) {
+            if (k.offset() > at) Tensor.fill(g, all.slice(at, k.offset() - at), 0f);
+            at = Math.max(at, k.offset() + k.length());
+        }
+        if (at < all.length()) Tensor.fill(g, all.slice(at, all.length() - at), 0f);
     }
 
     /** Collects slot sizes; a model declares its slots, then {@link #build()}. */

@@ -85,6 +85,17 @@ public final class Student implements SpeakerModel {
         return pb.build();
     }
 
+    @Override public java.util.List<Tap> taps() {
+        int h = cfg.hidden();
+        java.util.List<Tap> t = new java.util.ArrayList<>();
+        t.add(new Tap("stem.out", "stem.out", h, true));
+        for (int i = 0; i < cfg.blocks(); i++) t.add(new Tap("block" + (i + 1) + ".out", "blocks." + i + ".out", h, true));
+        t.add(new Tap("norm", "norm", h, true));
+        t.add(new Tap("pool", "pool.stats", 2 * h, false));
+        t.add(new Tap("embedding", "embedding", cfg.embedding(), false));
+        return t;
+    }
+
     private View blockInput(Pass p, int i) { return i == 0 ? p.act("stem.out") : p.act("blocks." + (i - 1) + ".out"); }
 
     private View blockInputGrad(Pass p, int i) { return i == 0 ? p.grad("stem.out") : p.grad("blocks." + (i - 1) + ".out"); }
@@ -150,7 +161,7 @@ public final class Student implements SpeakerModel {
         int d = cfg.embedding();
         float drop = cfg.dropout();
         ParameterSet ps = params;
-        p.zeroGradientsExceptEmbedding(g);
+        p.zeroGradientsExceptInjected(g);
         View de = p.dEmbedding();
         try (var s = g.scope("student.head")) {
             Layers.batchNormBackward(g, p, ps, "bn", p.grad("fc"), de, p.act("fc"), b, d);

@@ -100,6 +100,17 @@ public final class Teacher implements SpeakerModel {
         return pb.build();
     }
 
+    @Override public java.util.List<Tap> taps() {
+        int[] ch = encoderChannels();
+        java.util.List<Tap> t = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) t.add(new Tap("encoder" + (i + 1) + ".out", "enc" + i + ".out", ch[i + 1], true));
+        for (int l = 0; l < cfg.lstmLayers(); l++) t.add(new Tap("lstm" + (l + 1) + ".out", "lstm" + l + ".y", 2 * cfg.lstmHidden(), true));
+        t.add(new Tap("ln", "ln", 2 * cfg.lstmHidden(), true));
+        t.add(new Tap("pool", "pool.stats", 4 * cfg.lstmHidden(), false));
+        t.add(new Tap("embedding", "embedding", cfg.embedding(), false));
+        return t;
+    }
+
     private View encoderInput(Pass p, int i) { return i == 0 ? p.input() : p.act("enc" + (i - 1) + ".out"); }
 
     private View lstmInput(Pass p, int l) { return l == 0 ? p.act("enc2.out") : p.act("lstm" + (l - 1) + ".out"); }
@@ -156,7 +167,7 @@ public final class Teacher implements SpeakerModel {
         int b = p.batch, t = p.frames, r = p.rows(), h = cfg.lstmHidden(), d = cfg.embedding();
         int[] ch = encoderChannels();
         ParameterSet ps = params;
-        p.zeroGradientsExceptEmbedding(g);
+        p.zeroGradientsExceptInjected(g);
         View de = p.dEmbedding();
         int top = cfg.lstmLayers() - 1;
         try (var s = g.scope("teacher.head")) {

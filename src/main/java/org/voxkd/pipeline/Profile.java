@@ -48,7 +48,15 @@ public final class Profile {
      */
     public static Profile load(Path experimentsDir, String name) throws IOException {
         Path f = experimentsDir.resolve("profiles").resolve(name + ".yaml");
-        if (!Files.isRegularFile(f)) throw new IOException("no profile " + name + " (" + f + "); profiles: smoke, default, paper");
+        if (!Files.isRegularFile(f)) {
+            List<String> known = new java.util.ArrayList<>();
+            try (var s = Files.list(experimentsDir.resolve("profiles"))) {
+                s.map(x -> x.getFileName().toString()).filter(x -> x.endsWith(".yaml")).sorted().forEach(x -> known.add(x.replaceFirst("\\.yaml$", "")));
+            } catch (IOException e) {
+                // no profiles directory: nothing to list
+            }
+            throw new IOException("no profile " + name + " (" + f + "); profiles: " + String.join(", ", known));
+        }
         Profile p = new Profile(name, ConfigDoc.read(f), experimentsDir);
         p.check();
         return p;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.voxkd.data.DatasetHash;
+import org.voxkd.distill.Methods;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.train.TrainConfig;
 
@@ -43,9 +44,11 @@ final class Records {
         r.put("start", start.toString());
         r.put("end", end.toString());
         r.put("seconds", done.get("seconds").asDouble());
+        if (done.has("cpu_seconds")) r.put("cpu_seconds", done.get("cpu_seconds").asDouble());
         r.put("model", cfg.model().kind());
         r.put("parameters", done.get("parameters").asInt());
-        if (runRefs.containsKey("teacher")) r.put("teacher_run", runRefs.get("teacher"));
+        String teacherRun = runRefs.containsKey("teacher") ? runRefs.get("teacher") : runRefs.get("teachers[0]");
+        if (teacherRun != null) r.put("teacher_run", teacherRun);
         if (!runRefs.isEmpty()) {
             ObjectNode deps = r.putObject("depends_on");
             runRefs.forEach(deps::put);
@@ -54,6 +57,13 @@ final class Records {
         kd.put("loss", cfg.distills() ? cfg.loss().distillation() : "none");
         kd.put("alpha", cfg.distills() ? cfg.loss().alpha() : 0);
         kd.put("tau", cfg.loss().tau());
+        kd.put("method", Methods.describe(cfg));
+        if (cfg.distills()) {
+            ObjectNode w = kd.putObject("weights");
+            if (cfg.finalKd()) w.put("kd", cfg.loss().alpha());
+            cfg.distill().terms().forEach((k, v) -> w.put(k, Double.parseDouble(v.path("weight").asText())));
+            kd.put("teachers", cfg.teacherRefs().size());
+        }
         JsonNode history = done.get("history");
         r.set("history", history);
         r.put("epochs", done.get("epochs").asInt());

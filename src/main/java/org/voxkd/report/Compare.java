@@ -119,6 +119,14 @@ public final class Compare {
         return sha;
     }
 
+    /** The speaker bootstrap of the runs' common test list (the report's fixed resamples), or null when one lacks scores or they differ. */
+    public SpeakerBootstrap bootstrap(List<Run> runs) {
+        return runs.isEmpty() || sameList(runs) == null ? null : boot(runs.get(0));
+    }
+
+    /** A run's selected-checkpoint test scores, ranked (for figures under bootstrap weights). */
+    public Eer.Ranked ranked(Run r) { return ranked(r, true); }
+
     private SpeakerBootstrap boot(Run r) {
         return boots.computeIfAbsent(r.scores().listSha256(), k -> new SpeakerBootstrap(r.scores().trials(), res.resamples(), BOOTSTRAP_SEED));
     }

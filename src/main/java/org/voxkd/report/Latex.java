@@ -63,6 +63,9 @@ public final class Latex {
                 case '"' -> b.append("\\textquotedbl{}");
                 case '≥' -> b.append("$\\geq$");
                 case '→' -> b.append("$\\rightarrow$");
+                case '₂' -> b.append("$_2$");
+                case '∈' -> b.append("$\\in$");
+                case 'Σ' -> b.append("$\\Sigma$");
                 default -> b.append(c);
             }
         }

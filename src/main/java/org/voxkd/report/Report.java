@@ -26,6 +26,7 @@ public final class Report {
         Tables model = new Tables(res, Original.load());
         List<Table> tables = model.all();
         Map<String, Chart> figures = Figures.all(res, model.compare());
+        model.methods().figure().ifPresent(f -> figures.put("alpha-vs-capacity", f));
         List<String> written = new ArrayList<>();
         for (String sub : List.of("tables", "figures", "csv")) clean(out.resolve(sub));
         for (Table t : tables) {
@@ -122,6 +123,7 @@ public final class Report {
         if (id.startsWith("gap") || id.startsWith("kd-eff") || id.startsWith("training")) return "Teacher gap, distillation effectiveness and efficiency";
         if (id.startsWith("hypotheses") || id.equals("mse-identity")) return "Hypothesis validation";
         if (id.startsWith("ablation")) return "Ablations";
+        if (id.startsWith("methods") || id.equals("alpha-capacity")) return "Distillation methods";
         return "Reported in the original vs reproduced here";
     }
 

@@ -155,7 +155,20 @@ public final class Results {
                 r.path("parameters").asLong(), kd.path("loss").asText("none"), kd.path("alpha").asDouble(0), kd.path("tau").asDouble(0),
                 r.path("epochs").asInt(history.size()), r.path("seconds").asDouble(), r.path("train_samples_per_s").asDouble(),
                 r.path("selection").asText(""), metrics(v.get("best")), metrics(v.get("last")), metrics(t.get("best")), metrics(t.get("last")),
-                t.path("same_as_validation").asBoolean(false), List.copyOf(history), Files.exists(scores) ? TestScores.read(scores) : null);
+                t.path("same_as_validation").asBoolean(false), List.copyOf(history), Files.exists(scores) ? TestScores.read(scores) : null,
+                distillation(r));
+    }
+
+    /** The distillation of a record; older records (before methods were recorded) describe their single loss. */
+    private static Run.Distillation distillation(JsonNode r) {
+        JsonNode kd = r.path("distillation");
+        String loss = kd.path("loss").asText("none");
+        String method = kd.has("method") ? kd.get("method").asText()
+                : loss.equals("none") ? "none" : loss + " α " + org.voxkd.report.Fmt.fixed(kd.path("alpha").asDouble(), 1);
+        Map<String, String> deps = new LinkedHashMap<>();
+        r.path("depends_on").fields().forEachRemaining(e -> deps.put(e.getKey(), e.getValue().asText()));
+        if (deps.isEmpty() && r.has("teacher_run")) deps.put("teacher", r.get("teacher_run").asText());
+        return new Run.Distillation(method, kd.path("teachers").asInt(loss.equals("none") ? 0 : 1), java.util.Collections.unmodifiableMap(deps));
     }
 
     private static Run.Metrics metrics(JsonNode m) {
@@ -166,10 +179,14 @@ public final class Results {
     }
 
     private static Run.Epoch epoch(JsonNode h) {
+        Map<String, Double> columns = new java.util.TreeMap<>();
+        h.fields().forEachRemaining(e -> {
+            if (e.getValue().isNumber()) columns.put(e.getKey(), e.getValue().asDouble());
+        });
         return new Run.Epoch(h.path("epoch").asInt(), h.path("lr").asDouble(), h.path("loss").asDouble(), h.path("loss_cls").asDouble(),
                 h.path("loss_kd").asDouble(), h.path("kd_loss_share").asDouble(), h.path("kd_grad_share").asDouble(),
                 h.path("train_accuracy").asDouble(), h.path("samples_per_s").asDouble(), h.path("seconds").asDouble(),
-                Optional.ofNullable(metrics(h)));
+                Optional.ofNullable(metrics(h)), java.util.Collections.unmodifiableMap(columns));
     }
 
     private static List<Run.Epoch> epochsCsv(Path csv) throws IOException {

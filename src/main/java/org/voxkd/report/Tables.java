@@ -22,14 +22,19 @@ public final class Tables {
     private final Results res;
     private final Original orig;
     private final Compare cmp;
+    private final MethodTables methods;
 
     public Tables(Results res, Original orig) {
         this.res = res;
         this.orig = orig;
         this.cmp = new Compare(res);
+        this.methods = new MethodTables(res, cmp);
     }
 
     public Compare compare() { return cmp; }
+
+    /** The distillation-methods section (empty for profiles that ran only the report's seven arms). */
+    MethodTables methods() { return methods; }
 
     /** All tables in report order. */
     public List<Table> all() {
@@ -50,6 +55,7 @@ public final class Tables {
         l.add(hypotheses());
         l.addAll(ablations());
         l.add(originalVsReproduced());
+        l.addAll(methods.tables());
         for (Table t : l) if (res.anySameList()) t.note(SAME_LIST);
         return l;
     }

@@ -78,6 +78,19 @@ public final class SpeakerBootstrap {
         return new Distribution(estimate, sorted);
     }
 
+    /**
+     * A vector statistic on every usable resample, one row each (rows in resample order, unsorted): for figures computed
+     * together under the same resample, such as the best setting of several arms and a line fitted through them.
+     */
+    public double[][] replicates(java.util.function.Function<int[], double[]> stat) {
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        for (int r = 0; r < resamples; r++) {
+            int[] w = weights(r);
+            if (usable(w)) rows.add(stat.apply(w));
+        }
+        return rows.toArray(double[][]::new);
+    }
+
     /** Bootstrap replicates of a statistic, sorted; percentile intervals at any level. */
     public record Distribution(double estimate, double[] sorted) {
         public Interval interval(double level) {

@@ -5,56 +5,171 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.voxkd.eval.Verification;
 
 /**
- * One epoch of training: learning rate, losses (total, classification, distillation), the distillation
- * share of the loss and of the gradient norm at the embedding, training accuracy, throughput, and the
- * validation figures when the epoch was validated (NaN otherwise).
+ * One epoch of training as named columns: the core columns every run has — learning rate, losses (total,
+ * classification, final-embedding distillation), the distillation share of the loss and of the gradient, training
+ * accuracy, throughput, and the validation figures when the epoch was validated (NaN otherwise) — then the columns
+ * of the run's own loss terms ({@code loss_T}, {@code grad_T}, {@code weight_T}), the optimiser's gradient norms per
+ * parameter group and, for several teachers, their mean weights. The epoch CSV, the ledger history and the report
+ * read them by name.
  */
-public record EpochRow(int epoch, double lr, double loss, double lossCls, double lossKd, double kdLossShare, double kdGradShare,
-                       double accuracy, double samplesPerSecond, double seconds, double eer, double eerLow, double eerHigh,
-                       double minDcf05, double minDcf01, int targets, int nonTargets) {
+public record EpochRow(int epoch, Map<String, Double> columns) {
 
-    static final String[] HEADER = {"epoch", "lr", "loss", "loss_cls", "loss_kd", "kd_loss_share", "kd_grad_share", "train_accuracy",
-            "samples_per_s", "seconds", "eer", "eer_ci_low", "eer_ci_high", "min_dcf_005", "min_dcf_001", "target_trials", "nontarget_trials"};
+    /** Every run's columns, in this order (a CSV's first 17 columns). */
+    static final List<String> CORE = List.of("epoch", "lr", "loss", "loss_cls", "loss_kd", "kd_loss_share", "kd_grad_share", "train_accuracy",
+            "samples_per_s", "seconds", "eer", "eer_ci_low", "eer_ci_high", "min_dcf_005", "min_dcf_001", "target_trials", "nontarget_trials");
+    static final List<String> VALIDATION = List.of("eer", "eer_ci_low", "eer_ci_high", "min_dcf_005", "min_dcf_001", "target_trials", "nontarget_trials");
+    /** Columns written as integers. */
+    static final List<String> INTEGER = List.of("epoch", "target_trials", "nontarget_trials");
 
-    /** From the per-micro-batch sums of the step metrics. */
-    static EpochRow of(int epoch, double lr, double[] sums, int n, double alpha, double samplesPerSecond, double seconds) {
-        double cls = sums[StepProgram.CLS] / n, kd = sums[StepProgram.KD] / n, total = sums[StepProgram.TOTAL] / n;
-        // Shares: α·L_kd of the total; ‖∂(α·L_kd)/∂e‖ of the summed norms of both terms (mean over micro-batches).
-        double gc = Math.sqrt(sums[StepProgram.GRAD_CLS] / n), gk = Math.sqrt(sums[StepProgram.GRAD_KD] / n);
-        double lossShare = total > 0 ? alpha * kd / total : 0, gradShare = gc + gk > 0 ? gk / (gc + gk) : 0;
-        return new EpochRow(epoch, lr, total, cls, kd, lossShare, gradShare, sums[StepProgram.ACCURACY] / n, samplesPerSecond, seconds,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0);
+    public EpochRow {
+        columns = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns));
+    }
+
+    /** A column's value (NaN when absent). */
+    public double get(String column) {
+        Double v = columns.get(column);
+        return v == null ? Double.NaN : v;
+    }
+
+    /** What one epoch's steps and optimiser updates summed to, by column. */
+    static final class Sums {
+        final List<String> names;
+        final double[] step;
+        int steps, updates;
+        final double[] update = new double[4];
+
+        Sums(List<String> names) {
+            this.names = names;
+            this.step = new double[names.size()];
+        }
+
+        void addStep(double[] values) {
+            for (int i = 0; i < values.length; i++) step[i] += values[i];
+            steps++;
+        }
+
+        void addUpdate(double[] norms) {
+            for (int i = 0; i < update.length; i++) update[i] += norms[i];
+            updates++;
+        }
+
+        double mean(String column) {
+            int i = names.indexOf(column);
+            return i < 0 || steps == 0 ? 0 : step[i] / steps;
+        }
+
+        /** Σ_T weight_T·loss_T of the steps so far (the total loss). */
+        double total(Map<String, Double> weights) {
+            double t = 0;
+            for (var e : weights.entrySet()) t += e.getValue() * mean("loss_" + e.getKey());
+            return t;
+        }
+    }
+
+    /**
+     * From the sums of the step columns: each term's mean loss and gradient norm (the root of the mean squared norm at its
+     * taps), the total Σ w·L with this epoch's weights, the distillation shares — of the loss, α-weighted; of the gradient,
+     * Σ over distillation terms of their norms over the sum over all terms (norms at each term's taps: the embedding for
+     * the final-embedding terms, the hidden activations for layer-wise ones), the same share at the student's parameters
+     * from one diagnostic backward per term on the epoch's last micro-batch ({@code param_grad_T}, {@code kd_param_grad_share}:
+     * comparable across terms that reach different layers) — and the optimiser's mean norms.
+     */
+    static EpochRow of(int epoch, double lr, Sums s, Map<String, Double> weights, List<String> distillation, List<String> groups,
+                       Map<String, Double> paramGrads, double samplesPerSecond, double seconds) {
+        Map<String, Double> c = new LinkedHashMap<>();
+        double total = s.total(weights), kdLoss = 0, kdGrad = 0, allGrad = 0, alpha = 0;
+        for (var e : weights.entrySet()) {
+            double g = Math.sqrt(s.mean("grad_" + e.getKey()));
+            allGrad += g;
+            if (distillation.contains(e.getKey())) {
+                kdLoss += e.getValue() * s.mean("loss_" + e.getKey());
+                kdGrad += g;
+                alpha += e.getValue();
+            }
+        }
+        c.put("lr", lr);
+        c.put("loss", total);
+        c.put("loss_cls", s.mean("loss_cls"));
+        c.put("loss_kd", s.mean("loss_kd"));
+        c.put("kd_loss_share", total > 0 ? kdLoss / total : 0);
+        c.put("kd_grad_share", allGrad > 0 ? kdGrad / allGrad : 0);
+        c.put("train_accuracy", s.mean("train_accuracy"));
+        c.put("samples_per_s", samplesPerSecond);
+        c.put("seconds", seconds);
+        for (String v : VALIDATION) c.put(v, Double.NaN);
+        c.put("alpha", alpha);
+        for (var e : weights.entrySet()) c.put("weight_" + e.getKey(), e.getValue());
+        for (var e : weights.entrySet()) {
+            if (!e.getKey().equals("cls") && !e.getKey().equals("kd")) c.put("loss_" + e.getKey(), s.mean("loss_" + e.getKey()));
+            c.put("grad_" + e.getKey(), Math.sqrt(s.mean("grad_" + e.getKey())));
+        }
+        double kdParam = 0, allParam = 0;
+        for (var e : paramGrads.entrySet()) {
+            c.put("param_grad_" + e.getKey(), e.getValue());
+            allParam += e.getValue();
+            if (distillation.contains(e.getKey())) kdParam += e.getValue();
+        }
+        if (!paramGrads.isEmpty()) c.put("kd_param_grad_share", allParam > 0 ? kdParam / allParam : 0);
+        for (String n : s.names) if (n.startsWith("teacher_weight_")) c.put(n, s.mean(n));
+        for (int i = 0; i < groups.size(); i++) c.put("grad_norm_" + groups.get(i), s.updates == 0 ? 0 : s.update[i] / s.updates);
+        c.put("clipped_share", s.updates == 0 ? 0 : s.update[3] / s.updates);
+        return new EpochRow(epoch, c);
     }
 
     EpochRow withValidation(Verification.Result r) {
-        return new EpochRow(epoch, lr, loss, lossCls, lossKd, kdLossShare, kdGradShare, accuracy, samplesPerSecond, seconds, r.metrics().eer(),
-                r.eerInterval().low(), r.eerInterval().high(), r.metrics().minDcf05(), r.metrics().minDcf01(), r.targets(), r.nonTargets());
+        Map<String, Double> c = new LinkedHashMap<>(columns);
+        c.put("eer", r.metrics().eer());
+        c.put("eer_ci_low", r.eerInterval().low());
+        c.put("eer_ci_high", r.eerInterval().high());
+        c.put("min_dcf_005", r.metrics().minDcf05());
+        c.put("min_dcf_001", r.metrics().minDcf01());
+        c.put("target_trials", (double) r.targets());
+        c.put("nontarget_trials", (double) r.nonTargets());
+        return new EpochRow(epoch, c);
     }
 
     String summary() {
         String s = String.format(Locale.ROOT, "epoch %d: lr %.3g loss %.4f (cls %.4f, kd %.5f; kd share %.1f%% of loss, %.1f%% of gradient) acc %.1f%% %.1f samples/s",
-                epoch, lr, loss, lossCls, lossKd, 100 * kdLossShare, 100 * kdGradShare, accuracy, samplesPerSecond);
-        return Double.isNaN(eer) ? s : s + String.format(Locale.ROOT, ", EER %.2f%%", 100 * eer);
+                epoch, get("lr"), get("loss"), get("loss_cls"), get("loss_kd"), 100 * get("kd_loss_share"), 100 * get("kd_grad_share"),
+                get("train_accuracy"), get("samples_per_s"));
+        return Double.isNaN(get("eer")) ? s : s + String.format(Locale.ROOT, ", EER %.2f%%", 100 * get("eer"));
     }
 
-    Object[] values() {
-        return new Object[] {epoch, lr, loss, lossCls, lossKd, kdLossShare, kdGradShare, accuracy, samplesPerSecond, seconds, eer, eerLow,
-                eerHigh, minDcf05, minDcf01, targets, nonTargets};
+    /** The header of a run's rows: the core columns, then every other column in first-seen order. */
+    static List<String> header(List<EpochRow> rows) {
+        LinkedHashSet<String> h = new LinkedHashSet<>(CORE);
+        for (EpochRow r : rows) h.addAll(r.columns.keySet());
+        return new ArrayList<>(h);
+    }
+
+    private Object value(String column) {
+        if (column.equals("epoch")) return epoch;
+        double v = get(column);
+        if (INTEGER.contains(column)) return Double.isNaN(v) ? 0 : (int) v;
+        return v;
     }
 
     static String csv(List<EpochRow> rows) {
+        List<String> header = header(rows);
         StringWriter w = new StringWriter();
-        try (CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(HEADER).setRecordSeparator('\n').get())) {
+        try (CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).setRecordSeparator('\n').get())) {
             for (EpochRow r : rows) {
-                Object[] v = r.values();
-                for (int i = 0; i < v.length; i++) if (v[i] instanceof Double d) v[i] = Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.8g", d);
+                List<Object> v = new ArrayList<>();
+                for (String c : header) {
+                    Object x = r.value(c);
+                    v.add(x instanceof Double d ? Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.8g", d) : x);
+                }
                 p.printRecord(v);
             }
         } catch (IOException e) {
@@ -67,19 +182,21 @@ public record EpochRow(int epoch, double lr, double loss, double lossCls, double
         ArrayNode a = ModelFiles.JSON.createArrayNode();
         for (EpochRow r : rows) {
             ObjectNode o = a.addObject();
-            Object[] v = r.values();
-            for (int i = 0; i < HEADER.length; i++) {
-                if (v[i] instanceof Integer x) o.put(HEADER[i], x);
-                else if (!Double.isNaN((Double) v[i])) o.put(HEADER[i], (Double) v[i]);
+            for (String c : header(List.of(r))) {
+                Object v = r.value(c);
+                if (v instanceof Integer x) o.put(c, x);
+                else if (!Double.isNaN((Double) v)) o.put(c, (Double) v);
             }
         }
         return a;
     }
 
     static EpochRow fromJson(JsonNode o) {
-        double[] d = new double[HEADER.length];
-        for (int i = 0; i < HEADER.length; i++) d[i] = o.has(HEADER[i]) ? o.get(HEADER[i]).asDouble() : Double.NaN;
-        return new EpochRow((int) d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
-                o.has("target_trials") ? o.get("target_trials").asInt() : 0, o.has("nontarget_trials") ? o.get("nontarget_trials").asInt() : 0);
+        Map<String, Double> c = new LinkedHashMap<>();
+        for (String k : CORE) if (!k.equals("epoch")) c.put(k, o.has(k) ? o.get(k).asDouble() : Double.NaN);
+        o.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("epoch") && !c.containsKey(k)) c.put(k, o.get(k).asDouble());
+        });
+        return new EpochRow(o.get("epoch").asInt(), c);
     }
 }

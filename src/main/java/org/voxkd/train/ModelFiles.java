@@ -57,7 +57,27 @@ public final class ModelFiles {
      * {@link Loaded#threshold()}). Written atomically.
      */
     public static void save(Path path, TrainConfig cfg, SpeakerModel model, float[][] weights, List<String> classes, ObjectNode provenance) throws IOException {
-        Checkpoint.save(path, meta(cfg, model, classes, provenance), tensors(model, weights));
+        save(path, cfg, model, weights, classes, provenance, Map.of());
+    }
+
+    /**
+     * As above, with training-side tensors after the model's: the classifier head ({@code classifier.weight}, over
+     * {@code classes} in order — what label-level distillation from this model reads) and adapters ({@code adapters.*}).
+     * Loading a model skips them.
+     */
+    public static void save(Path path, TrainConfig cfg, SpeakerModel model, float[][] weights, List<String> classes, ObjectNode provenance,
+                            Map<String, NamedTensors.Tensor> heads) throws IOException {
+        Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>(tensors(model, weights));
+        heads.forEach((k, v) -> {
+            if (!isTrainingTensor(k)) throw new IllegalArgumentException("checkpoint extra " + k + " is not a classifier or adapter tensor");
+            t.put(k, v);
+        });
+        Checkpoint.save(path, meta(cfg, model, classes, provenance), t);
+    }
+
+    /** Tensors that belong to training, not to the model: the classifier, adapters, optimiser moments. */
+    static boolean isTrainingTensor(String name) {
+        return name.startsWith("classifier.") || name.startsWith("adapters.") || name.startsWith("adam.");
     }
 
     /**
@@ -94,11 +114,11 @@ public final class ModelFiles {
         return TrainConfig.model(m, source);
     }
 
-    /** The model's own tensors (no classifier, no optimiser state). */
+    /** The model's own tensors (no classifier, adapters or optimiser state). */
     static Map<String, NamedTensors.Tensor> modelTensors(Map<String, NamedTensors.Tensor> all) {
         Map<String, NamedTensors.Tensor> out = new LinkedHashMap<>();
         all.forEach((k, v) -> {
-            if (!k.startsWith("classifier.") && !k.startsWith("adam.")) out.put(k, v);
+            if (!isTrainingTensor(k)) out.put(k, v);
         });
         return out;
     }

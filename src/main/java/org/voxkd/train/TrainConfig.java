@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.voxkd.audio.Augment;
 import org.voxkd.io.ConfigDoc;
+import org.voxkd.distill.DistillSpec;
+import org.voxkd.distill.Terms;
 import org.voxkd.nn.SpeakerModel;
 import org.voxkd.nn.Student;
 import org.voxkd.nn.StudentConfig;
@@ -33,8 +35,8 @@ import org.voxkd.nn.TeacherConfig;
  * are errors that name the file and line of the key — where a profile wrote it, for a value a profile overlays. Every field has the spec's default, so a file states only what
  * differs; the resolved configuration (all fields) is what the ledger hashes.
  */
-public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, Loss loss, Optim optim, Data data,
-                          Eval eval, String backend, String device) {
+public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, List<TeacherRef> teachers, Loss loss,
+                          DistillSpec distill, Optim optim, Data data, Eval eval, String backend, String device) {
 
     /** The network: {@code kind} student or teacher, with the sizes of that kind (others ignored). */
     public record Model(String kind, Integer mels, Integer hidden, Integer blocks, Integer expansion, Integer groups,
@@ -48,13 +50,17 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         }
     }
 
-    /** A frozen teacher for distillation: its checkpoint file. */
+    /**
+     * A frozen teacher for distillation: its checkpoint file. Several teachers ({@code teachers: [{checkpoint: A},
+     * {checkpoint: B}]}) combine by {@code distill.combine}; any model checkpoint can teach (a student's: self-distillation).
+     */
     public record TeacherRef(String checkpoint) {}
 
     /** Classification margin loss and distillation. */
     public record Loss(String classifier, Float margin, Float scale, String distillation, Float alpha, Float tau) {}
 
-    public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs) {}
+    /** {@code clip_norm}: clip the global gradient norm (model, classifier and adapters together) to this value; 0 = no clipping. */
+    public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs, Float clipNorm) {}
 
     /**
      * Lists are relative to the config file's directory unless absolute; roots likewise. Two trial lists of
@@ -95,8 +101,11 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     /** Validation: every {@code interval} epochs, {@code crops} crops of {@code frames} (0 crops: whole utterances). */
     public record Eval(Integer interval, Integer crops, Integer frames, Integer patience) {}
 
-    /** Binding is strict: no float for an integer, no string for a number or a boolean, no number for a string or a boolean. */
-    static final ObjectMapper YAML = strictMapper();
+    /**
+     * The configuration mapper: snake_case, and binding is strict — no float for an integer, no string for a number or a
+     * boolean, no number for a string or a boolean; distillation terms parse their own sections with it.
+     */
+    public static final ObjectMapper YAML = strictMapper();
 
     private static ObjectMapper strictMapper() {
         ObjectMapper m = YAMLMapper.builder()
@@ -299,13 +308,13 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         pr.positive("/loss/scale", rl.scale());
         pr.within("/loss/alpha", rl.alpha(), 0, 1, false);
         pr.positive("/loss/tau", rl.tau());
-        boolean kd = !rl.distillation().equals("none") && rl.alpha() > 0;
-        if (kd && (teacher == null || teacher.checkpoint() == null))
-            pr.add("/loss/distillation", "loss.distillation " + rl.distillation() + " with alpha " + rl.alpha() + " needs teacher.checkpoint");
-        Optim o = optim == null ? new Optim(null, null, null, null, null, null) : optim;
+        if (teacher != null && teachers != null) pr.add("/teachers", "give either teacher or teachers, not both");
+        List<TeacherRef> refs = teacher != null ? List.of(teacher) : teachers == null ? List.of() : teachers;
+        for (TeacherRef t : refs) if (t == null || t.checkpoint() == null) pr.add(teacher != null ? "/teacher" : "/teachers", "every teacher needs a checkpoint");
+        Optim o = optim == null ? new Optim(null, null, null, null, null, null, null) : optim;
         Optim ro = new Optim(or(o.lr(), isTeacher ? 5e-4f : 1e-3f), or(o.weightDecay(), isTeacher ? 1e-4f : 0f),
                 or(o.lrDecay(), isTeacher ? 0.98f : 0.95f), or(o.batch(), isTeacher ? 32 : 64), or(o.accumulate(), isTeacher ? 2 : 1),
-                or(o.epochs(), 100));
+                or(o.epochs(), 100), or(o.clipNorm(), 0f));
         pr.positive("/optim/lr", ro.lr());
         pr.nonNegative("/optim/weight_decay", ro.weightDecay());
         if (!(ro.lrDecay() > 0 && ro.lrDecay() <= 1)) pr.add("/optim/lr_decay", "optim.lr_decay must be in (0, 1], got " + ro.lrDecay());
@@ -313,6 +322,31 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         pr.atLeast("/optim/accumulate", ro.accumulate(), 1, "");
         pr.atLeast("/optim/epochs", ro.epochs(), 1, "");
         pr.atMost("/optim/epochs", ro.epochs(), MAX_EPOCHS, " (epochs index the random streams)");
+        pr.nonNegative("/optim/clip_norm", ro.clipNorm());
+        List<String> distillProblems = new ArrayList<>();
+        DistillSpec rds = DistillSpec.resolve(distill, refs.size(), YAML, new Terms.Defaults(rl.scale(), rl.tau()), distillProblems);
+        distillProblems.forEach(e -> pr.add("/distill", e));
+        if (rds.alphaSchedule() != null && distillProblems.isEmpty()) {
+            // A resolved configuration carries the schedule's mean as loss.alpha (what α columns show): accept it back.
+            float mean = (float) rds.alphaSchedule().mean(ro.epochs());
+            if (l.alpha() != null && l.alpha() != mean) pr.add("/loss/alpha", "give either loss.alpha or distill.alpha_schedule, not both");
+            rl = new Loss(rl.classifier(), rl.margin(), rl.scale(), rl.distillation(), mean, rl.tau());
+        }
+        boolean finalKd = !rl.distillation().equals("none") && (rl.alpha() > 0 || rds.alphaSchedule() != null);
+        if (pr.list().isEmpty())
+            for (int ep = 0; ep < ro.epochs(); ep++) {
+                double a = finalKd ? (rds.alphaSchedule() != null ? rds.alphaSchedule().alpha(ep, ro.epochs()) : rl.alpha()) : 0;
+                if (a + rds.termWeight() > 1 + 1e-6) {
+                    pr.add("/distill", String.format(java.util.Locale.ROOT, "the distillation weights sum to %.3f at epoch %d (α %.3f + terms %.3f): at most 1, "
+                            + "the rest weighs the classification loss", a + rds.termWeight(), ep + 1, a, rds.termWeight()));
+                    break;
+                }
+            }
+        boolean kd = finalKd || rds.termWeight() > 0;
+        if (kd && refs.isEmpty())
+            pr.add("/loss/distillation", "distillation (loss.distillation " + rl.distillation() + ", alpha " + rl.alpha() + ", terms " + rds.terms().keySet()
+                    + ") needs teacher.checkpoint");
+        if (refs.size() > 1 && !finalKd) pr.add("/teachers", "several teachers combine into the final-embedding target: set loss.distillation and alpha");
         Data d = data == null ? new Data(null, null, null, null, null, null, null, null, null, null, null, null, null) : data;
         if (d.trainList() == null) pr.add("/data", "data.train_list is required");
         String[][] paths = {{"/data/train_list", d.trainList()}, {"/data/train_root", d.trainRoot()}, {"/data/val_trials", d.valTrials()},
@@ -349,7 +383,8 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         if (!be.equals("cpu") && !be.equals("opencl")) pr.add("/backend", "backend must be cpu or opencl, got " + be);
         if (!pr.list().isEmpty()) throw new IOException(String.join("; ", pr.list()));
         return new TrainConfig(or(experiment, source.getFileName().toString().replaceFirst("\\.ya?ml$", "")), or(seed, 1L), rm,
-                teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())), rl, ro, rd, re, be, device);
+                teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())),
+                teachers == null ? null : teachers.stream().map(t -> new TeacherRef(abs(dir, t.checkpoint()))).toList(), rl, rds, ro, rd, re, be, device);
     }
 
     /** Epochs are a 16-bit index of the random streams (order, crops, augmentation). */
@@ -357,11 +392,18 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
 
     /** The same configuration on another backend and device (command-line overrides). */
     public TrainConfig onBackend(String backendName, String deviceSelector) {
-        return new TrainConfig(experiment, seed, model, teacher, loss, optim, data, eval, backendName == null ? backend : backendName,
+        return new TrainConfig(experiment, seed, model, teacher, teachers, loss, distill, optim, data, eval, backendName == null ? backend : backendName,
                 deviceSelector == null ? device : deviceSelector);
     }
 
-    public boolean distills() { return !loss.distillation().equals("none") && loss.alpha() > 0; }
+    /** Whether the run learns from a teacher: the final-embedding term (α > 0) or any distillation term. */
+    public boolean distills() { return finalKd() || distill.termWeight() > 0; }
+
+    /** Whether the final-embedding distillation term ({@code loss.distillation}) is on. */
+    public boolean finalKd() { return !loss.distillation().equals("none") && (loss.alpha() > 0 || distill.alphaSchedule() != null); }
+
+    /** The teachers, in order (one for {@code teacher:}, none without). */
+    public List<TeacherRef> teacherRefs() { return teacher != null ? List.of(teacher) : teachers == null ? List.of() : teachers; }
 
     /** The network this configuration trains. */
     public SpeakerModel buildModel() { return model.build(); }

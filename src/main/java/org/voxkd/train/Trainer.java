@@ -88,7 +88,7 @@ public final class Trainer {
         Path lastPath = dir.resolve("last.ckpt");
         if (Files.exists(lastPath) && !resume)
             throw new IOException(dir + " holds an interrupted run (last.ckpt); pass --resume to continue it, or choose another directory");
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = processCpuNanos();
         Checkpoint.Contents resumeFrom = resume && Files.exists(lastPath) ? resumable(lastPath) : null;
         Inputs in = inputs(cfg);
         Files.createDirectories(dir);
@@ -107,31 +107,42 @@ public final class Trainer {
              Backend backend = Backends.create(cfg.backend(), cfg.device())) {
             List<String> classes = loader.classes();
             ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, classes.size()), classes.size(), d).build();
-            SpeakerModel teacher = null;
-            float[][] teacherWeights = null;
-            if (in.teacher() != null) {
-                teacher = in.teacher().model();
-                teacherWeights = in.teacher().weights();
-            }
+            List<StepProgram.TeacherModel> teachers = new ArrayList<>();
+            List<float[][]> teacherWeights = new ArrayList<>();
+            List<float[]> teacherHeads = new ArrayList<>();
+            if (cfg.distills())
+                for (TrainConfig.TeacherRef ref : cfg.teacherRefs()) {
+                    Loaded t = loadTeacher(ref.checkpoint(), classes);
+                    teachers.add(t.model());
+                    teacherWeights.add(t.weights());
+                    teacherHeads.add(t.head());
+                }
             ObjectNode config = cfg.toTree();
             AtomicFiles.writeString(dir.resolve("config.json"), config.toPrettyString() + "\n");
             log.printf(Locale.ROOT, "%s: %s %,d parameters, %d classes, %d utterances, %d batches/epoch of %d×%d frames, backend %s (%s)%n",
                     cfg.experiment(), model.kind(), model.parameters().parameterCount(), classes.size(), loader.utterances().size(),
                     loader.batchesPerEpoch(), batch, frames, backend.name(), backend.device().name());
-            if (teacher != null) log.printf("teacher: %s (%,d parameters), frozen, inference mode%n", cfg.teacher().checkpoint(), teacher.parameters().parameterCount());
+            for (StepProgram.TeacherModel t : teachers)
+                log.printf("teacher: %s (%s, %,d parameters%s), frozen, inference mode%n", t.source(), t.model().kind(), t.model().parameters().parameterCount(),
+                        t.hasHead() ? ", with its classifier head" : "");
             if (augment != null) log.println("augmentation: " + augment.describe());
 
             Verification validation = valTrials == null ? null
                     : new Verification(trialRoot, valTrials, cfg.eval().frames(), cfg.eval().crops(), data.workers());
-            try (StepProgram prog = new StepProgram(backend, model, classifier, teacher, cfg, batch, frames, cfg.seed())) {
-                State st = resumeFrom != null ? State.restore(resumeFrom, lastPath, prog, teacherWeights, dataHash, log)
-                        : State.fresh(prog, teacherWeights, cfg.seed());
+            try (StepProgram prog = new StepProgram(backend, model, classifier, teachers, cfg, batch, frames, cfg.seed())) {
+                for (int i = 0; i < teachers.size(); i++) prog.loadTeacher(i, teacherWeights.get(i), teacherHeads.get(i));
+                if (prog.adapters != null) log.printf("adapters: %,d parameters (%s)%n", prog.adapters.parameterCount(),
+                        String.join(", ", prog.adapters.entries().stream().map(e -> e.name() + " " + e.shapeString()).toList()));
+                State st = resumeFrom != null ? State.restore(resumeFrom, lastPath, prog, dataHash, log) : State.fresh(prog, cfg.seed());
                 Optim.StepLR schedule = new Optim.StepLR(cfg.optim().lr(), cfg.optim().lrDecay());
                 prog.profile(profile);
                 int epochs = cfg.optim().epochs(), perEpoch = loader.batchesPerEpoch(), accumulate = cfg.optim().accumulate();
                 for (int epoch = st.epoch; epoch < epochs; epoch++) {
                     double lr = schedule.lr(epoch);
-                    double[] sums = new double[8];
+                    prog.epoch(epoch, epochs);
+                    Map<String, Double> weights = prog.weights(epoch, epochs);
+                    EpochRow.Sums sums = new EpochRow.Sums(prog.columns());
+                    Map<String, Double> paramGrads = Map.of();
                     long e0 = System.nanoTime();
                     int micro = 0;
                     long lastPrint = System.nanoTime();
@@ -140,26 +151,31 @@ public final class Trainer {
                         System.arraycopy(b.features(), 0, prog.features, 0, prog.features.length);
                         System.arraycopy(b.labels(), 0, prog.labels, 0, prog.labels.length);
                         prog.step(Math.toIntExact(st.step));
-                        for (int k = 0; k < 6; k++) {
-                            if (!Float.isFinite(prog.metrics[k]))
-                                throw new DivergedException(String.format(Locale.ROOT, "%s: loss became %s at epoch %d, step %d (batch %d of the epoch); stopping",
-                                        cfg.experiment(), prog.metrics[k], epoch + 1, st.step, micro));
-                            sums[k] += prog.metrics[k];
-                        }
+                        double[] v = prog.values();
+                        for (int k = 0; k < v.length; k++)
+                            if (!Double.isFinite(v[k]))
+                                throw new DivergedException(String.format(Locale.ROOT, "%s: %s became %s at epoch %d, step %d (batch %d of the epoch); stopping",
+                                        cfg.experiment(), sums.names.get(k), v[k], epoch + 1, st.step, micro));
+                        sums.addStep(v);
                         st.step++;
                         micro++;
-                        if (micro % accumulate == 0 || micro == perEpoch) prog.update(lr);
+                        if (micro == perEpoch && !prog.distillationTerms().isEmpty()) paramGrads = prog.diagnose();
+                        if (micro % accumulate == 0 || micro == perEpoch) {
+                            prog.update(lr);
+                            sums.addUpdate(prog.lastUpdate);
+                        }
                         if (System.nanoTime() - lastPrint > 10e9 || micro == perEpoch) {
                             lastPrint = System.nanoTime();
                             double el = (lastPrint - e0) / 1e9, rate = micro * batch / el;
                             double eta = ((perEpoch - micro) + (long) (epochs - epoch - 1) * perEpoch) * batch / rate;
                             log.printf(Locale.ROOT, "  epoch %d/%d step %d/%d  loss %.4f  acc %.1f%%  %.1f samples/s  ETA %s%n", epoch + 1, epochs,
-                                    micro, perEpoch, sums[StepProgram.TOTAL] / micro, sums[StepProgram.ACCURACY] / micro, rate, duration(eta));
+                                    micro, perEpoch, sums.total(weights), sums.mean("train_accuracy"), rate, duration(eta));
                         }
                     }
                     double seconds = (System.nanoTime() - e0) / 1e9;
                     if (profile) prog.profile(25).forEach(line -> log.println("    " + line));
-                    EpochRow row = EpochRow.of(epoch + 1, lr, sums, micro, cfg.distills() ? cfg.loss().alpha() : 0, micro * batch / seconds, seconds);
+                    EpochRow row = EpochRow.of(epoch + 1, lr, sums, weights, prog.distillationTerms(),
+                            prog.groups.stream().map(StepProgram.Group::name).toList(), paramGrads, micro * batch / seconds, seconds);
                     boolean validate = validation != null && ((epoch + 1) % cfg.eval().interval() == 0 || epoch + 1 == epochs);
                     if (validate) {
                         float[][] w = prog.modelWeights();
@@ -173,7 +189,7 @@ public final class Trainer {
                                 st.bestEpoch = epoch + 1;
                                 st.bestThreshold = r.metrics().threshold();
                                 st.sinceBest = 0;
-                                ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, w, classes, provenance(dataHash, epoch + 1, st, r));
+                                ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, w, classes, provenance(dataHash, epoch + 1, st, r), heads(prog));
                                 AtomicFiles.writeString(dir.resolve("scores.txt"), validation.scoreFile(r));
                             } else st.sinceBest++;
                         }
@@ -195,7 +211,7 @@ public final class Trainer {
                 float[][] lastWeights = prog.modelWeights();
                 if (validation == null) {
                     st.bestEpoch = st.epoch;
-                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null));
+                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null), heads(prog));
                 }
                 ObjectNode test = testTrials == null ? null : test(trialRoot, testTrials, model, backend, lastWeights, st);
                 ObjectNode record = ModelFiles.JSON.createObjectNode();
@@ -214,6 +230,8 @@ public final class Trainer {
                 if (test != null) record.set("test", test);
                 record.set("history", EpochRow.json(st.rows));
                 record.put("seconds", (System.nanoTime() - t0) / 1e9);
+                // CPU time of the whole process over the run: on a shared machine it measures the work where wall time cannot.
+                if (cpu0 >= 0) record.put("cpu_seconds", (processCpuNanos() - cpu0) / 1e9);
                 AtomicFiles.writeString(dir.resolve("done.json"), record.toPrettyString() + "\n");
                 return new Outcome(record, dir.resolve("best.ckpt"), lastPath);
             }
@@ -382,20 +400,23 @@ public final class Trainer {
         return p;
     }
 
-    /** What a run reads before it trains: the lists (every file checked), the augmentation, the teacher. */
-    public record Inputs(List<Lists.Utterance> train, List<Lists.Trial> val, List<Lists.Trial> test, Augment augment, ModelFiles.Loaded teacher) {
+    /** What a run reads before it trains: the lists (every file checked), the augmentation, the teachers. */
+    public record Inputs(List<Lists.Utterance> train, List<Lists.Trial> val, List<Lists.Trial> test, Augment augment, List<ModelFiles.Loaded> teachers) {
         /** One line for `voxkd train --check`. */
         public String summary() {
+            StringBuilder t = new StringBuilder();
+            for (ModelFiles.Loaded m : teachers)
+                t.append(", teacher ").append(m.model().kind()).append(" with ").append(m.model().parameters().parameterCount()).append(" parameters");
             return train.size() + " training utterances of " + Lists.speakers(train).size() + " speakers"
                     + (val == null ? ", no validation list" : ", " + val.size() + " validation trials") + (test == null || test == val ? "" : ", " + test.size() + " test trials")
-                    + (teacher == null ? "" : ", teacher " + teacher.model().kind() + " with " + teacher.model().parameters().parameterCount() + " parameters")
-                    + (augment == null ? ", no augmentation" : ", augmentation: " + augment.describe());
+                    + t + (augment == null ? ", no augmentation" : ", augmentation: " + augment.describe());
         }
     }
 
     /**
      * Reads and checks everything a configuration needs before training: the training, validation and test lists and
-     * every file they name, the augmentation folders and the teacher checkpoint (its embedding must fit the student's).
+     * every file they name, the augmentation folders and every teacher checkpoint (where the final embeddings are
+     * distilled, each teacher's embedding must fit the student's).
      */
     public static Inputs inputs(TrainConfig cfg) throws IOException {
         Augment augment = augmenter(cfg);
@@ -406,15 +427,18 @@ public final class Trainer {
         DataCheck.checkTrainList(Path.of(data.trainRoot()), list);
         if (val != null) DataCheck.checkTrialList(Path.of(data.trialRoot()), val);
         if (test != null && test != val) DataCheck.checkTrialList(Path.of(data.trialRoot()), test);
-        ModelFiles.Loaded teacher = null;
+        List<ModelFiles.Loaded> teachers = new ArrayList<>();
         if (cfg.distills()) {
-            teacher = ModelFiles.load(Path.of(cfg.teacher().checkpoint()));
             int d = cfg.buildModel().embeddingSize();
-            if (teacher.model().embeddingSize() != d)
-                throw new IOException(cfg.teacher().checkpoint() + ": the teacher's embedding has " + teacher.model().embeddingSize()
-                        + " dimensions, the student's " + d + "; distillation needs them equal (model.embedding)");
+            for (TrainConfig.TeacherRef ref : cfg.teacherRefs()) {
+                ModelFiles.Loaded teacher = ModelFiles.load(Path.of(ref.checkpoint()));
+                if (cfg.finalKd() && teacher.model().embeddingSize() != d)
+                    throw new IOException(ref.checkpoint() + ": the teacher's embedding has " + teacher.model().embeddingSize()
+                            + " dimensions, the student's " + d + "; distilling the final embedding needs them equal (model.embedding)");
+                teachers.add(teacher);
+            }
         }
-        return new Inputs(list, val, test, augment, teacher);
+        return new Inputs(list, val, test, augment, List.copyOf(teachers));
     }
 
     /** What a resumable run carries between epochs. */
@@ -424,50 +448,40 @@ public final class Trainer {
         double bestEer = Double.POSITIVE_INFINITY, bestThreshold = Double.NaN;
         final List<EpochRow> rows = new ArrayList<>();
 
-        static State fresh(StepProgram prog, float[][] teacherWeights, long seed) {
+        static State fresh(StepProgram prog, long seed) {
             ParameterSet ps = prog.model.parameters();
             float[][] w = {ps.initialValues(seed, true), ps.initialValues(seed, false)};
-            prog.load(w, prog.classifier.initialValues(seed + 1, true), teacherWeights, null);
+            prog.load(w, prog.classifier.initialValues(seed + 1, true), null, seed);
             return new State();
         }
 
-        /**
-         * The state of an interrupted run from its last.ckpt ({@code file}); a checkpoint without training state or
-         * optimiser moments, or whose tensors do not fit the model, is an error naming the file.
-         */
-        static State restore(Checkpoint.Contents c, Path file, StepProgram prog, float[][] teacherWeights, String dataHash, PrintStream log)
-                throws IOException {
+        static State restore(Checkpoint.Contents c, Path file, StepProgram prog, String dataHash, PrintStream log) throws IOException {
             JsonNode meta = c.meta(), prov = meta.path("provenance"), s = meta.path("state");
             if (!s.isObject()) throw new IOException(file + ": not a resumable checkpoint (its header has no training state; best.ckpt holds a model only)");
             if (!prov.path("data_hash").isTextual()) throw new IOException(file + ": the checkpoint header has no data hash");
             if (!dataHash.equals(prov.get("data_hash").asText()))
                 throw new IOException("cannot resume from " + file + ": the data changed since the checkpoint (data hash " + prov.get("data_hash").asText()
                         + ", now " + dataHash + ")");
-            Map<String, NamedTensors.Tensor> model = new LinkedHashMap<>(), cls = new LinkedHashMap<>(), mom = new LinkedHashMap<>();
+            Map<String, NamedTensors.Tensor> model = new LinkedHashMap<>(), cls = new LinkedHashMap<>(), ad = new LinkedHashMap<>();
+            Map<String, float[]> mom = new LinkedHashMap<>();
             c.tensors().forEach((k, v) -> {
-                if (k.startsWith("classifier.")) cls.put(k.substring(11), v);
-                else if (k.startsWith("adam.")) mom.put(k.substring(5), v);
+                if (k.startsWith(CLASSIFIER)) cls.put(k.substring(CLASSIFIER.length()), v);
+                else if (k.startsWith(ADAPTERS)) ad.put(k.substring(ADAPTERS.length()), v);
+                else if (k.startsWith(ADAM)) mom.put(k.substring(ADAM.length()), v.data());
                 else model.put(k, v);
             });
             ParameterSet ps = prog.model.parameters();
-            float[][] w, moments = new float[4][];
-            float[] cw;
+            float[][] w;
+            float[] cw, aw;
             try {
                 w = NamedTensors.pack(ps, model, "checkpoint " + file);
                 cw = NamedTensors.pack(prog.classifier, cls, "checkpoint " + file + " (classifier)")[0];
+                if (prog.adapters == null && !ad.isEmpty())
+                    throw new IllegalArgumentException(file + ": the checkpoint holds adapters " + ad.keySet() + ", but this configuration learns none");
+                aw = prog.adapters == null ? null : NamedTensors.pack(prog.adapters, ad, "checkpoint " + file + " (adapters)")[0];
             } catch (IllegalArgumentException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            String[] names = {"model.m", "model.v", "classifier.m", "classifier.v"};
-            int[] sizes = {ps.parameterCount(), ps.parameterCount(), prog.classifier.parameterCount(), prog.classifier.parameterCount()};
-            for (int i = 0; i < 4; i++) {
-                NamedTensors.Tensor t = mom.get(names[i]);
-                if (t == null) throw new IOException(file + ": no optimiser state (tensor adam." + names[i] + " is missing); it cannot be resumed");
-                if (t.data().length != sizes[i])
-                    throw new IOException(file + ": optimiser state adam." + names[i] + " holds " + t.data().length + " values, the model has " + sizes[i]);
-                moments[i] = t.data();
-            }
-            if (mom.size() != 4) throw new IOException(file + ": unexpected optimiser tensors " + new java.util.TreeSet<>(mom.keySet()));
             State st = new State();
             st.epoch = (int) count(s, "epoch", file, Integer.MAX_VALUE);
             st.step = count(s, "step", file, Long.MAX_VALUE);
@@ -486,7 +500,12 @@ public final class Trainer {
                 if (!r.isObject()) throw new IOException(file + ": state.history holds a row that is not a mapping");
                 st.rows.add(EpochRow.fromJson(r));
             }
-            prog.load(w, cw, teacherWeights, moments);
+            prog.load(w, cw, aw, 0);
+            try {
+                prog.loadMoments(mom);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage() + " (no or other optimiser state): it cannot be resumed", e);
+            }
             prog.adam.restore(adamSteps);
             log.printf("resuming after epoch %d (step %d, best EER %s)%n", st.epoch, st.step,
                     Double.isFinite(st.bestEer) ? String.format("%.2f%%", 100 * st.bestEer) : "none yet");
@@ -519,15 +538,49 @@ public final class Trainer {
             s.put("adam_steps", prog.adam.steps());
             s.set("history", EpochRow.json(rows));
             Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>(ModelFiles.tensors(prog.model, prog.modelWeights()));
-            float[] cw = prog.classifierWeights();
-            t.put("classifier.weight", new NamedTensors.Tensor(prog.classifier.entry("weight").shape(), cw));
-            float[][] m = prog.moments();
-            t.put("adam.model.m", new NamedTensors.Tensor(new int[] {m[0].length}, m[0]));
-            t.put("adam.model.v", new NamedTensors.Tensor(new int[] {m[1].length}, m[1]));
-            t.put("adam.classifier.m", new NamedTensors.Tensor(new int[] {m[2].length}, m[2]));
-            t.put("adam.classifier.v", new NamedTensors.Tensor(new int[] {m[3].length}, m[3]));
+            t.putAll(heads(prog));
+            prog.moments().forEach((k, v) -> t.put(ADAM + k, new NamedTensors.Tensor(new int[] {v.length}, v)));
             Checkpoint.save(path, meta, t);
         }
+    }
+
+    static final String CLASSIFIER = "classifier.", ADAPTERS = "adapters.", ADAM = "adam.";
+
+    /** The classifier head and the adapters as checkpoint tensors ({@code classifier.weight}, {@code adapters.NAME}). */
+    static Map<String, NamedTensors.Tensor> heads(StepProgram prog) {
+        Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>();
+        t.put(CLASSIFIER + "weight", new NamedTensors.Tensor(prog.classifier.entry("weight").shape(), prog.classifierWeights()));
+        if (prog.adapters != null)
+            NamedTensors.unpack(prog.adapters, prog.adapterWeights(), new float[prog.adapters.stateCount()]).forEach((k, v) -> t.put(ADAPTERS + k, v));
+        return t;
+    }
+
+    /** A teacher from its model checkpoint: network, weights, and its classifier head when it has one over {@code classes}. */
+    private record Loaded(StepProgram.TeacherModel model, float[][] weights, float[] head) {}
+
+    private Loaded loadTeacher(String path, List<String> classes) throws IOException {
+        Checkpoint.Contents tc = Checkpoint.load(Path.of(path));
+        SpeakerModel m = ModelFiles.model(tc.meta(), path);
+        float[][] w = NamedTensors.pack(m.parameters(), ModelFiles.modelTensors(tc.tensors()), "teacher checkpoint " + path);
+        NamedTensors.Tensor head = tc.tensors().get(CLASSIFIER + "weight");
+        List<String> theirs = new ArrayList<>();
+        tc.meta().path("classes").forEach(x -> theirs.add(x.asText()));
+        String source = path;
+        if (head != null && !theirs.equals(classes)) {
+            log.printf("note: teacher %s was trained on %d other classes (not this run's %d): its classifier head is not used%n", path, theirs.size(), classes.size());
+            head = null;
+            source = path + " (trained on other classes)";
+        }
+        if (head != null && (head.shape().length != 2 || head.shape()[0] != classes.size() || head.shape()[1] != m.embeddingSize()))
+            throw new IOException(path + ": classifier.weight has shape " + java.util.Arrays.toString(head.shape()) + ", expected [" + classes.size() + ", "
+                    + m.embeddingSize() + "]");
+        return new Loaded(new StepProgram.TeacherModel(source, m, head != null), w, head == null ? null : head.data());
+    }
+
+    /** CPU time of this process in ns, or −1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     static String duration(double seconds) {

@@ -20,6 +20,7 @@ class KernelGradientTest {
                 PoolingCases.cases(),
                 LstmCases.cases(),
                 LossCases.cases(),
+                DistillCases.cases(),
                 OptimCases.cases()
         ).flatMap(List::stream);
     }

@@ -13,7 +13,12 @@ final class ModelFixture {
     final Map<String, NamedTensors.Tensor> tensors = new LinkedHashMap<>();
 
     ModelFixture(String resource) {
-        try (InputStream in = ModelFixture.class.getResourceAsStream("/fixtures/models/" + resource)) {
+        this("models", resource);
+    }
+
+    /** A fixture under src/test/resources/fixtures/{@code dir}/. */
+    ModelFixture(String dir, String resource) {
+        try (InputStream in = ModelFixture.class.getResourceAsStream("/fixtures/" + dir + "/" + resource)) {
             if (in == null) throw new IllegalStateException("fixture " + resource + " is missing");
             doc = new ObjectMapper().readTree(in);
         } catch (IOException e) {
@@ -39,6 +44,15 @@ final class ModelFixture {
         NamedTensors.Tensor t = tensors.get(name);
         if (t == null) throw new IllegalArgumentException("fixture has no tensor " + name);
         return t.data();
+    }
+
+    /** The tensors named PREFIX.NAME, by NAME (one model of a fixture with several). */
+    Map<String, NamedTensors.Tensor> withPrefix(String prefix) {
+        Map<String, NamedTensors.Tensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), v);
+        });
+        return out;
     }
 
     /** The model's own tensors (parameters and running statistics), as a checkpoint would hold them. */

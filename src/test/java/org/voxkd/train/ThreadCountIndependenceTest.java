@@ -34,9 +34,9 @@ class ThreadCountIndependenceTest {
         }
         Student student = new Student(new StudentConfig(40, 48, 2, 3, 4, 32, 0.1f));
         ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(32, CLASSES), CLASSES, 32).build();
-        try (StepProgram prog = new StepProgram(new CpuBackend(), student, classifier, null, cfg, BATCH, FRAMES, 5)) {
+        try (StepProgram prog = new StepProgram(new CpuBackend(), student, classifier, java.util.List.of(), cfg, BATCH, FRAMES, 5)) {
             ParameterSet sp = student.parameters();
-            prog.load(new float[][] {sp.initialValues(5, true), sp.initialValues(5, false)}, classifier.initialValues(6, true), null, null);
+            prog.load(new float[][] {sp.initialValues(5, true), sp.initialValues(5, false)}, classifier.initialValues(6, true), null, 5);
             Philox.Stream rnd = new Philox.Stream(5, 77);
             for (int s = 0; s < 3; s++) {
                 for (int i = 0; i < prog.features.length; i++) prog.features[i] = (float) rnd.nextGaussian();
@@ -45,7 +45,10 @@ class ThreadCountIndependenceTest {
                 prog.update(1e-3);
             }
             float[][] w = prog.modelWeights();
-            return new float[][] {w[0], w[1], prog.classifierWeights(), prog.metrics.clone()};
+            double[] m = prog.values();
+            float[] metrics = new float[m.length];
+            for (int i = 0; i < m.length; i++) metrics[i] = (float) m[i];
+            return new float[][] {w[0], w[1], prog.classifierWeights(), metrics};
         }
     }
 

@@ -1,0 +1,41 @@
+package org.voxkd.distill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.voxkd.train.TrainConfig;
+
+/** A run's distillation method in words, for ledger records and the report ("cosine α 0.4 + stages 0.3 (…)"). */
+public final class Methods {
+    private Methods() {}
+
+    public static String describe(TrainConfig cfg) {
+        if (!cfg.distills()) return "none";
+        List<String> parts = new ArrayList<>();
+        if (cfg.finalKd()) {
+            AlphaSchedule s = cfg.distill().alphaSchedule();
+            String a = s != null ? "α " + s.describe() : "α " + num(cfg.loss().alpha());
+            int n = cfg.teacherRefs().size();
+            parts.add(cfg.loss().distillation() + " " + a + (n > 1 ? " from " + n + " teachers (" + cfg.distill().combine() + ")" : ""));
+        }
+        cfg.distill().terms().forEach((key, spec) -> parts.add(key + " " + num(spec.path("weight").asDouble()) + details(spec)));
+        return String.join(" + ", parts);
+    }
+
+    /** The spec's other settings: "(loss cosine, align frame, 3 pairs)". */
+    private static String details(JsonNode spec) {
+        List<String> d = new ArrayList<>();
+        spec.fields().forEachRemaining(e -> {
+            if (e.getKey().equals("weight") || e.getValue().isNull()) return;
+            JsonNode v = e.getValue();
+            d.add(v.isContainerNode() ? v.size() + " " + e.getKey() : e.getKey() + " " + (v.isNumber() ? num(v.asDouble()) : v.asText()));
+        });
+        return d.isEmpty() ? "" : " (" + String.join(", ", d) + ")";
+    }
+
+    static String num(double v) {
+        String s = String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+}
