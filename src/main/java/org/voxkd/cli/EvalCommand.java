@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `voxkd eval`: a checkpoint on a trial list — score file, EER, minDCF, interval, counts. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Score a trial list with a checkpoint: EER, minDCF (0.05, 0.01), 95% bootstrap interval.")
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Score a trial list with a checkpoint: EER, minDCF (0.05, 0.01), 95%% bootstrap interval.")
 public final class EvalCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--checkpoint", required = true) Path checkpoint;
     @Option(names = "--trials", required = true, description = "Trial list: label path1 path2.") Path trials;
