@@ -19,11 +19,12 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
     @Option(names = "--force", description = "Re-run runs that the ledger already holds.") boolean force;
     @Option(names = "--backend", description = "cpu or opencl (overrides the experiments).") String backend;
     @Option(names = "--device") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--no-report", description = "Skip building the report.") boolean noReport;
 
     @Override public Integer call() throws Exception {
         Profile p = Profile.load(root.resolve("experiments"), profile);
-        new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, force, data, System.out).run();
+        new Reproducer(root, results, p, new InProcessExecutor(System.out), backend, device, numerics.mode, force, data, System.out).run();
         if (!noReport) ReportCommand.build(results, out, System.out);
         return 0;
     }

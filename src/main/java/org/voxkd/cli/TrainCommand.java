@@ -14,12 +14,13 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--resume", description = "Continue an interrupted run in --out from its last checkpoint.") boolean resume;
     @Option(names = "--backend", description = "cpu or opencl (overrides the configuration).") String backend;
     @Option(names = "--device", description = "Device index or name substring.") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--stop-after", description = "Stop after this epoch of the schedule (resumable), e.g. to train in time-boxed chunks.")
     Integer stopAfter;
     @Option(names = "--profile", description = "Print the slowest kernels of the step after each epoch.") boolean profile;
 
     @Override public Integer call() throws Exception {
-        TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device);
+        TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device).onNumerics(numerics.mode);
         Trainer.Outcome o = new Trainer(cfg, out, System.out).profiled(profile).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
         if (o == null) return 0;
         System.out.println("done: " + o.best() + (o.record().has("best_eer")

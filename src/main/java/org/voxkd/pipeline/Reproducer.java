@@ -28,12 +28,19 @@ public final class Reproducer {
     private final Profile profile;
     private final Executor executor;
     private final PrintStream log;
-    private final String backend, device;
+    private final String backend, device, numerics;
     private final boolean force;
     private final Path dataDir;
 
     public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, boolean force,
                       Path dataDir, PrintStream log) {
+        this(root, results, profile, executor, backend, device, null, force, dataDir, log);
+    }
+
+    /** With a numerics override ({@code fast} or {@code portable}; null keeps each experiment's), like the backend's. */
+    public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, String numerics,
+                      boolean force, Path dataDir, PrintStream log) {
+        this.numerics = numerics;
         this.root = root.toAbsolutePath().normalize();
         this.results = results.toAbsolutePath().normalize();
         this.profile = profile;
@@ -68,7 +75,7 @@ public final class Reproducer {
                 Path ckpt = results.resolve(teacherRecord.get("dir").asText()).resolve("best.ckpt");
                 ((ObjectNode) t).removeAll().put("checkpoint", ckpt.toString());
             }
-            TrainConfig cfg = TrainConfig.fromTree(tree, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
+            TrainConfig cfg = TrainConfig.fromTree(tree, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device).onNumerics(numerics);
             if (dataHash == null) dataHash = Trainer.dataHash(cfg);
             String id = RunId.of(RunId.portable(cfg.toTree(), root), cfg.seed(), commit, dataHash, cfg.backend());
             ObjectNode existing = ledger.find(id).filter(r -> "complete".equals(r.path("status").asText())).orElse(null);

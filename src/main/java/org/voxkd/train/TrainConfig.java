@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.voxkd.engine.Numerics;
 import org.voxkd.nn.SpeakerModel;
 import org.voxkd.nn.Student;
 import org.voxkd.nn.StudentConfig;
@@ -26,7 +27,7 @@ import org.voxkd.nn.TeacherConfig;
  * differs; the resolved configuration (all fields) is what the ledger hashes.
  */
 public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, Loss loss, Optim optim, Data data,
-                          Eval eval, String backend, String device) {
+                          Eval eval, String backend, String device, String numerics) {
 
     /** The network: {@code kind} student or teacher, with the sizes of that kind (others ignored). */
     public record Model(String kind, Integer mels, Integer hidden, Integer blocks, Integer expansion, Integer groups,
@@ -130,16 +131,31 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
                 or(d.maxFrames(), 200), or(d.perSpeaker(), 0), or(d.workers(), 2), or(d.augment(), false));
         Eval e = eval == null ? new Eval(null, null, null, null) : eval;
         Eval re = new Eval(or(e.interval(), 1), or(e.crops(), 10), or(e.frames(), 200), or(e.patience(), 0));
+        String rn = or(numerics, Numerics.FAST.id());
+        try {
+            rn = Numerics.parse(rn).id();
+        } catch (IllegalArgumentException x) {
+            errors.add(x.getMessage());
+        }
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
         return new TrainConfig(or(experiment, source.getFileName().toString().replaceFirst("\\.ya?ml$", "")), or(seed, 1L), rm,
-                teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())), rl, ro, rd, re, or(backend, "cpu"), device);
+                teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())), rl, ro, rd, re, or(backend, "cpu"), device, rn);
     }
 
     /** The same configuration on another backend and device (command-line overrides). */
     public TrainConfig onBackend(String backendName, String deviceSelector) {
         return new TrainConfig(experiment, seed, model, teacher, loss, optim, data, eval, backendName == null ? backend : backendName,
-                deviceSelector == null ? device : deviceSelector);
+                deviceSelector == null ? device : deviceSelector, numerics);
     }
+
+    /** The same configuration in another numerics mode ({@code fast} or {@code portable}; null keeps this one's). */
+    public TrainConfig onNumerics(String mode) {
+        return mode == null ? this : new TrainConfig(experiment, seed, model, teacher, loss, optim, data, eval, backend, device,
+                Numerics.parse(mode).id());
+    }
+
+    /** The numerics mode of this (resolved) configuration. */
+    public Numerics numericsMode() { return Numerics.parse(numerics); }
 
     public boolean distills() { return !loss.distillation().equals("none") && loss.alpha() > 0; }
 
