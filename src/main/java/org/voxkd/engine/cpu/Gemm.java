@@ -20,7 +20,10 @@ import jdk.incubator.vector.FloatVector;
  * rows × {@link #NV} vectors carries its chains through blocks of {@link #KC} steps, and between blocks a chain is
  * stored as the float it is and reloaded, so the blocking changes no rounding; threads split the output into
  * independent row or column ranges. The blocking is for speed only: B is packed in panels of KC × {@link #NC}
- * (zero-padded to whole vectors), A is read in place (packed only for a last, partial row tile), C in place.
+ * (zero-padded to whole vectors), A is read in place (packed only for a last, partial row tile), C in place. When B
+ * is much wider than A is tall (a recurrent step: a few batch rows against a whole weight matrix) the product is
+ * computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, which packs the small A instead of the large B and leaves every chain as it is
+ * (fma(a, b, s) = fma(b, a, s)).
  */
 public final class Gemm {
     private Gemm() {}
@@ -40,17 +43,30 @@ public final class Gemm {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** The operands of one product; A, B and C start at their offsets, with leading dimensions lda, ldb, ldc. */
+    /**
+     * The operands of one product; A, B and C start at their offsets, with leading dimensions lda, ldb, ldc. With
+     * {@code transC} the product computed is the transpose of the stored C: element (i, j) lives at C[j·ldc + i].
+     */
     private record Operands(boolean transA, boolean transB, int k, float alpha, float[] a, int aOff, int lda,
-                            float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {}
+                            float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, boolean transC) {
+        int at(int i, int j) { return cOff + (transC ? j * ldc + i : i * ldc + j); }
+    }
 
     /** C = α·op(A)·op(B) + β·C by the rule above (row-major arrays). */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                              float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
-        Operands o = new Operands(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (alpha == 1f && n > 4L * m && m <= 4 * NC) {
+            // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ read in place as the "A", op(A)ᵀ packed as the "B" (α = 1: nothing to scale).
+            sgemm(new Operands(!transB, !transA, k, 1f, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc, true), n, m);
+            return;
+        }
+        sgemm(new Operands(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false), m, n);
+    }
+
+    private static void sgemm(Operands o, int m, int n) {
         int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
-        long work = (long) m * n * Math.max(k, 1) / 4;
+        long work = (long) m * n * Math.max(o.k, 1) / 4;
         // Split the dimension with more tiles; each thread owns whole output rows (or columns) and every chain in them.
         if (rowTiles >= colTiles)
             Parallel.range(rowTiles, (int) Math.min(Integer.MAX_VALUE, work / rowTiles),
@@ -66,7 +82,7 @@ public final class Gemm {
         if (beta != 0f && beta != 1f || o.k == 0) {
             // The chains' start β·c (or 0), in place; then the product continues from C as with β = 1.
             for (int i = i0; i < i1; i++)
-                for (int j = o.cOff + i * o.ldc + j0, end = j + j1 - j0; j < end; j++) o.c[j] = beta == 0f ? 0f : beta * o.c[j];
+                for (int j = j0; j < j1; j++) o.c[o.at(i, j)] = beta == 0f ? 0f : beta * o.c[o.at(i, j)];
             beta = 1f;
         }
         Scratch s = SCRATCH.get();
@@ -89,17 +105,32 @@ public final class Gemm {
                         ps = MR;
                     }
                     for (int jr = 0; jr < ncp; jr += NR) {
-                        int cols = Math.min(NR, nc - jr), at = o.cOff + ir * o.ldc + jc + jr;
-                        if (rows == MR && cols == NR) {
+                        int cols = Math.min(NR, nc - jr), j = jc + jr, at = o.at(ir, j);
+                        if (rows == MR && cols == NR && !o.transC) {
                             tile(a, ao, rs, ps, s.b, jr * kc, kc, zero ? ZERO_TILE : o.c, zero ? 0 : at, zero ? NR : o.ldc, o.c, at, o.ldc);
                             continue;
                         }
-                        // An edge tile: through a full-size copy, whose extra rows and columns are computed and dropped.
-                        if (!zero) for (int r = 0; r < rows; r++) System.arraycopy(o.c, at + r * o.ldc, s.c, r * NR, cols);
+                        // An edge or transposed tile: through a full-size copy, whose extra rows and columns are computed and dropped.
+                        if (!zero) edge(o, ir, j, rows, cols, s.c, true);
                         tile(a, ao, rs, ps, s.b, jr * kc, kc, zero ? ZERO_TILE : s.c, 0, NR, s.c, 0, NR);
-                        for (int r = 0; r < rows; r++) System.arraycopy(s.c, r * NR, o.c, at + r * o.ldc, cols);
+                        edge(o, ir, j, rows, cols, s.c, false);
                     }
                 }
+            }
+        }
+    }
+
+    /** Copies the rows × cols corner of the tile at (i, j) from C into the MR × NR scratch {@code t} ({@code in}), or back. */
+    private static void edge(Operands o, int i, int j, int rows, int cols, float[] t, boolean in) {
+        for (int r = 0; r < rows; r++) {
+            if (!o.transC) {
+                if (in) System.arraycopy(o.c, o.at(i + r, j), t, r * NR, cols);
+                else System.arraycopy(t, r * NR, o.c, o.at(i + r, j), cols);
+                continue;
+            }
+            for (int q = 0; q < cols; q++) {
+                if (in) t[r * NR + q] = o.c[o.at(i + r, j + q)];
+                else o.c[o.at(i + r, j + q)] = t[r * NR + q];
             }
         }
     }

@@ -10,7 +10,8 @@ import org.voxkd.engine.Philox;
 /**
  * The portable GEMM gives exactly the bits of its scalar rule ({@link Gemm#reference}) — one fma chain per output in
  * k order — on odd shapes, every transpose, β 0 (NaN in C ignored), 1 and 0.5, α ≠ 1, offsets and padded leading
- * dimensions, sizes past the blocking (k > KC, n > NC, partial row and column tiles), split over threads and serial.
+ * dimensions, sizes past the blocking (k > KC, n > NC, partial row and column tiles), products computed transposed,
+ * split over threads and serial.
  */
 class GemmTest {
     private static float[] random(int n, long stream) {
@@ -38,7 +39,8 @@ class GemmTest {
 
     @Test
     void bitsOfTheRuleOnOddShapes() {
-        int[][] shapes = {{1, 1, 1}, {5, 7, 3}, {6, 16, 1}, {13, 33, 17}, {37, 9, 300}, {7, 200, 41}, {50, 3, 513}};
+        // {7, 200, 41} and {3, 100, 9} are computed transposed (B much wider than A is tall).
+        int[][] shapes = {{1, 1, 1}, {5, 7, 3}, {6, 16, 1}, {13, 33, 17}, {37, 9, 300}, {7, 200, 41}, {3, 100, 9}, {50, 3, 513}};
         for (int[] s : shapes)
             for (int t = 0; t < 4; t++)
                 for (float beta : new float[] {0f, 1f, 0.5f}) check((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1f, beta, t, 3 * t);
@@ -51,6 +53,8 @@ class GemmTest {
         check(false, true, 700, 70, 96, 1f, 0f, 0, 0);
         check(true, false, 45, 260, 700, 1f, 1f, 1, 2);
         check(false, false, 64, 400, 70, 1f, 1f, 3, 7);
+        check(false, true, 64, 1100, 90, 1f, 1f, 0, 0); // transposed, split over threads
+        check(true, false, 30, 700, 300, 1f, 0f, 2, 1);
     }
 
     @Test
