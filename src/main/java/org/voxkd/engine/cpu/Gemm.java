@@ -185,37 +185,20 @@ public final class Gemm {
         for (int p = 0; p < kc; p++) {
             int x = ao + p * ps, y = bo + p * NR; // from p, not stepped: C2 then proves the loads in bounds and hoists the checks
             FloatVector b0 = FloatVector.fromArray(Simd.F, bp, y), b1 = FloatVector.fromArray(Simd.F, bp, y + l);
-            FloatVector v = FloatVector.broadcast(Simd.F, a[x]);
-            c00 = v.fma(b0, c00);
-            c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(Simd.F, a[x + r1]);
-            c10 = v.fma(b0, c10);
-            c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(Simd.F, a[x + r2]);
-            c20 = v.fma(b0, c20);
-            c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(Simd.F, a[x + r3]);
-            c30 = v.fma(b0, c30);
-            c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(Simd.F, a[x + r4]);
-            c40 = v.fma(b0, c40);
-            c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(Simd.F, a[x + r5]);
-            c50 = v.fma(b0, c50);
-            c51 = v.fma(b1, c51);
+            // One line per tile row: broadcast a[row, p], then one fma per vector of B's row p.
+            FloatVector v = FloatVector.broadcast(Simd.F, a[x]);      c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(Simd.F, a[x + r1]);             c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(Simd.F, a[x + r2]);             c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(Simd.F, a[x + r3]);             c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(Simd.F, a[x + r4]);             c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(Simd.F, a[x + r5]);             c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
         }
-        c00.intoArray(to, t0);
-        c01.intoArray(to, t0 + l);
-        c10.intoArray(to, t0 + tl);
-        c11.intoArray(to, t0 + tl + l);
-        c20.intoArray(to, t0 + 2 * tl);
-        c21.intoArray(to, t0 + 2 * tl + l);
-        c30.intoArray(to, t0 + 3 * tl);
-        c31.intoArray(to, t0 + 3 * tl + l);
-        c40.intoArray(to, t0 + 4 * tl);
-        c41.intoArray(to, t0 + 4 * tl + l);
-        c50.intoArray(to, t0 + 5 * tl);
-        c51.intoArray(to, t0 + 5 * tl + l);
+        c00.intoArray(to, t0);          c01.intoArray(to, t0 + l);
+        c10.intoArray(to, t0 + tl);     c11.intoArray(to, t0 + tl + l);
+        c20.intoArray(to, t0 + 2 * tl); c21.intoArray(to, t0 + 2 * tl + l);
+        c30.intoArray(to, t0 + 3 * tl); c31.intoArray(to, t0 + 3 * tl + l);
+        c40.intoArray(to, t0 + 4 * tl); c41.intoArray(to, t0 + 4 * tl + l);
+        c50.intoArray(to, t0 + 5 * tl); c51.intoArray(to, t0 + 5 * tl + l);
     }
 
     /** The rule of this class in plain scalar Java: its specification, and the tests' reference. */
