@@ -122,16 +122,18 @@ public final class Gemm {
 
     /** Copies the rows × cols corner of the tile at (i, j) from C into the MR × NR scratch {@code t} ({@code in}), or back. */
     private static void edge(Operands o, int i, int j, int rows, int cols, float[] t, boolean in) {
-        for (int r = 0; r < rows; r++) {
-            if (!o.transC) {
+        if (!o.transC) {
+            for (int r = 0; r < rows; r++) {
                 if (in) System.arraycopy(o.c, o.at(i + r, j), t, r * NR, cols);
                 else System.arraycopy(t, r * NR, o.c, o.at(i + r, j), cols);
-                continue;
             }
-            for (int q = 0; q < cols; q++) {
-                if (in) t[r * NR + q] = o.c[o.at(i + r, j + q)];
-                else o.c[o.at(i + r, j + q)] = t[r * NR + q];
-            }
+            return;
+        }
+        // Transposed: column j + q of the tile is a run of `rows` contiguous floats of C.
+        for (int q = 0; q < cols; q++) {
+            int at = o.at(i, j + q);
+            if (in) for (int r = 0; r < rows; r++) t[r * NR + q] = o.c[at + r];
+            else for (int r = 0; r < rows; r++) o.c[at + r] = t[r * NR + q];
         }
     }
 
