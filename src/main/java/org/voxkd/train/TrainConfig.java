@@ -24,7 +24,8 @@ import org.voxkd.nn.TeacherConfig;
 /**
  * One training run, as written in experiments/*.yaml (snake_case keys). Unknown keys and bad values are
  * errors that name the file and line. Every field has the spec's default, so a file states only what
- * differs; the resolved configuration (all fields) is what the ledger hashes.
+ * differs; the resolved configuration (all fields) is what the ledger hashes. {@code numerics} is {@code fast}
+ * (default) or {@code portable}: the cpu backend's numerics mode ({@link Numerics}), which {@link Trainer} activates.
  */
 public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, Loss loss, Optim optim, Data data,
                           Eval eval, String backend, String device, String numerics) {

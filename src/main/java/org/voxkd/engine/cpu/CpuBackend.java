@@ -65,11 +65,12 @@ public final class CpuBackend implements Backend {
     /** The one cpu device: this machine's processors, the JVM's memory limit, the numerics mode and what it computes with. */
     public static DeviceInfo describe(Numerics numerics) {
         Runtime rt = Runtime.getRuntime();
+        // Simd needs the Vector API module; `voxkd devices` must describe the cpu even in a JVM started without it.
+        boolean simd = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        String vectors = simd ? Simd.F.vectorBitSize() + "-bit vectors" : "no Vector API module (jdk.incubator.vector)";
         String how = numerics.portable()
-                ? "numerics portable: GEMM voxkd (Java, one fma chain per output), " + Numerics.LOGICAL_LANES
-                  + "-lane reductions, StrictMath; vectors " + Simd.F.vectorBitSize() + "-bit"
-                : "numerics fast: GEMM OpenBLAS " + OpenBlas.version() + "; " + Simd.LANES + "-lane reductions, Math; vectors "
-                  + Simd.F.vectorBitSize() + "-bit";
+                ? "numerics portable: GEMM voxkd (Java, one fma chain per output), " + Numerics.LOGICAL_LANES + "-lane reductions, StrictMath; " + vectors
+                : "numerics fast: GEMM OpenBLAS " + OpenBlas.version() + "; " + (simd ? Simd.LANES + "-lane reductions, " : "") + "Math; " + vectors;
         return new DeviceInfo("cpu", 0, System.getProperty("os.arch") + " (" + Parallel.threads() + " kernel threads, numerics " + numerics.id() + ")",
                 System.getProperty("java.vendor"), "Java " + Runtime.version(), rt.maxMemory(), rt.availableProcessors(), how);
     }
