@@ -1,5 +1,7 @@
 package org.voxkd.audio;
 
+import org.voxkd.engine.Numerics;
+
 /**
  * The front-end of both models (spec "Front-end"): power mel spectrogram → log(x + 1e-6) → instance
  * normalisation per mel bin over time. Matches torchaudio's {@code MelSpectrogram(sample_rate=16000,
@@ -8,7 +10,8 @@ package org.voxkd.audio;
  *
  * <p>Output layout is row-major {@code [T, 80]}: frame t occupies {@code [t*80, t*80+80)}. Arithmetic is
  * float64 inside a frame and the results are stored as float32. An instance owns scratch buffers and is
- * not thread-safe: use one per thread (they are cheap).
+ * not thread-safe: use one per thread (they are cheap). Every step is specified to the bit by Java (StrictMath
+ * twiddles and filters, IEEE float64 arithmetic in a fixed order) except the log, which follows the numerics mode.
  */
 public final class FrontEnd {
     public static final int SAMPLE_RATE = 16000, N_FFT = 512, WIN_LENGTH = 400, HOP = 160, N_MELS = 80;
@@ -85,9 +88,10 @@ public final class FrontEnd {
         return out;
     }
 
-    /** log(x + 1e-6) elementwise, in place. */
+    /** log(x + 1e-6) elementwise, in place: {@code Math.log}, or {@code StrictMath.log} in portable numerics ({@link Numerics#active()}). */
     public static void log(float[] x) {
-        for (int i = 0; i < x.length; i++) x[i] = (float) Math.log(x[i] + LOG_EPS);
+        Numerics n = Numerics.active();
+        for (int i = 0; i < x.length; i++) x[i] = (float) n.log(x[i] + LOG_EPS);
     }
 
     /** Per column (mel bin) of a row-major [frames, bins] array: (x − mean) / sqrt(biased var + 1e-5), in place. */

@@ -41,6 +41,34 @@ public final class ModelBench {
             data: {train_list: unused-by-bench.txt}
             """;
 
+    /**
+     * The models a benchmark runs: {@link #PAPER} (the V2 student and the standard teacher, the original sizes), or the
+     * V2 student (experiment v2-cosine) and the teacher of a profile in experiments/profiles/ ({@link #fromProfile}).
+     */
+    public record Shapes(String name, StudentConfig student, TeacherConfig teacher) {
+        public static final Shapes PAPER = new Shapes("paper", StudentConfig.v2(), TeacherConfig.standard());
+
+        /** {@code paper}, or the student and teacher sizes of profile {@code name} (its experiments v2-cosine and teacher). */
+        public static Shapes named(String name, java.nio.file.Path experimentsDir) throws IOException {
+            if (name.equals(PAPER.name)) return PAPER;
+            org.voxkd.pipeline.Profile p = org.voxkd.pipeline.Profile.load(experimentsDir, name);
+            return new Shapes(name, ((Student) model(p, "v2-cosine")).config(), ((Teacher) model(p, "teacher")).config());
+        }
+
+        private static org.voxkd.nn.SpeakerModel model(org.voxkd.pipeline.Profile p, String experiment) throws IOException {
+            com.fasterxml.jackson.databind.node.ObjectNode tree = p.experiment(experiment).tree();
+            tree.putObject("teacher").put("checkpoint", "unused-by-bench.ckpt");
+            tree.putObject("data").put("train_list", "unused-by-bench.txt");
+            return TrainConfig.fromTree(tree, java.nio.file.Path.of(experiment + ".yaml")).buildModel();
+        }
+
+        String describe(String what) {
+            StudentConfig s = student;
+            String st = "student H" + s.hidden() + " N" + s.blocks() + " E" + s.expansion() + " G" + s.groups() + " D" + s.embedding();
+            return name + " shapes: " + st + (what == null ? "" : what);
+        }
+    }
+
     /** One measurement. {@code msPerStep} is the median time of one step (train: step + update; infer: one batch). */
     public record Result(String bench, String model, int batch, int frames, int reps, double msPerStep, double flopsPerSample,
                          List<String> profile) {
@@ -59,19 +87,25 @@ public final class ModelBench {
      * and the result carries the per-kernel table; the timed steps are never profiled.
      */
     public static Result train(Backend backend, int batch, int frames, int warmup, int reps, boolean profile) {
+        return train(backend, Shapes.PAPER, CLASSES, batch, frames, warmup, reps, profile);
+    }
+
+    /** {@link #train(Backend, int, int, int, int, boolean)} with other models and class count. */
+    public static Result train(Backend backend, Shapes shapes, int classes, int batch, int frames, int warmup, int reps, boolean profile) {
         checkSizes(batch, 2, frames, reps);
+        if (classes < 2) throw new IllegalArgumentException("--classes must be at least 2, got " + classes);
         TrainConfig cfg;
         try {
             cfg = TrainConfig.parse(TRAIN_YAML);
         } catch (IOException e) {
             throw new IllegalStateException("the benchmark's own configuration does not parse", e);
         }
-        StudentConfig sc = StudentConfig.v2();
-        TeacherConfig tc = TeacherConfig.standard();
+        StudentConfig sc = shapes.student();
+        TeacherConfig tc = shapes.teacher();
         Student student = new Student(sc);
         Teacher teacher = new Teacher(tc);
         int d = sc.embedding();
-        ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, CLASSES), CLASSES, d).build();
+        ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, classes), classes, d).build();
         long seed = cfg.seed();
         try (StepProgram prog = new StepProgram(backend, student, classifier, List.of(new StepProgram.TeacherModel("random teacher", teacher, false)), cfg,
                 batch, frames, seed)) {
@@ -80,7 +114,7 @@ public final class ModelBench {
             prog.loadTeacher(0, new float[][] {tp.initialValues(seed + 2, true), tp.initialValues(seed + 2, false)}, null);
             Philox.Stream rnd = new Philox.Stream(seed, 0xBE7C4L);
             for (int i = 0; i < prog.features.length; i++) prog.features[i] = (float) rnd.nextGaussian();
-            for (int i = 0; i < prog.labels.length; i++) prog.labels[i] = rnd.nextInt(CLASSES);
+            for (int i = 0; i < prog.labels.length; i++) prog.labels[i] = rnd.nextInt(classes);
             double lr = cfg.optim().lr();
             int[] step = {0};
             double ms = medianMs(warmup, reps, () -> {
@@ -97,15 +131,21 @@ public final class ModelBench {
                 prog.update(lr);
                 table = prog.profileByKernel(PROFILE_ROWS);
             }
-            return new Result("train", "student v2 + teacher (cosine KD, " + CLASSES + " classes)", batch, frames, reps, ms,
-                    FlopCount.trainStep(sc, tc, CLASSES, frames), table);
+            String model = shapes == Shapes.PAPER ? "student v2 + teacher (cosine KD, " + classes + " classes)"
+                    : shapes.describe(" + teacher C" + tc.channels() + " L" + tc.latent() + " LSTM" + tc.lstmHidden() + " (cosine KD, " + classes + " classes)");
+            return new Result("train", model, batch, frames, reps, ms, FlopCount.trainStep(sc, tc, classes, frames), table);
         }
     }
 
     /** Samples/s of V2 student inference (EVAL mode) through {@link Embedder}: features in, embeddings out. */
     public static Result infer(Backend backend, int batch, int frames, int warmup, int reps, boolean profile) {
+        return infer(backend, Shapes.PAPER, batch, frames, warmup, reps, profile);
+    }
+
+    /** {@link #infer(Backend, int, int, int, int, boolean)} with another student. */
+    public static Result infer(Backend backend, Shapes shapes, int batch, int frames, int warmup, int reps, boolean profile) {
         checkSizes(batch, 1, frames, reps);
-        StudentConfig sc = StudentConfig.v2();
+        StudentConfig sc = shapes.student();
         Student student = new Student(sc);
         ParameterSet sp = student.parameters();
         try (Embedder e = new Embedder(student, backend, sp.initialValues(1, true), sp.initialValues(1, false))) {
@@ -122,7 +162,8 @@ public final class ModelBench {
                 e.profiled(true).embed(crops);
                 table = e.profileByKernel(PROFILE_ROWS);
             }
-            return new Result("infer", "student v2", batch, frames, reps, ms, FlopCount.inference(sc, frames), table);
+            return new Result("infer", shapes == Shapes.PAPER ? "student v2" : shapes.describe(null), batch, frames, reps, ms,
+                    FlopCount.inference(sc, frames), table);
         }
     }
 

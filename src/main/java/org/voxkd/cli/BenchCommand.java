@@ -12,6 +12,7 @@ import org.voxkd.bench.PeerBench;
 import org.voxkd.bench.RawGemm;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.cpu.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,8 +45,15 @@ public final class BenchCommand implements Runnable {
         int frames;
         @Option(names = "--reps", description = "Timed repetitions; the median is printed (default: 5; bench train: 3).")
         Integer reps;
+        @Mixin NumericsOption numerics = new NumericsOption();
 
         int reps(int otherwise) { return reps != null ? reps : otherwise; }
+
+        /** The backend, in the --numerics mode (which stays active for the rest of this benchmark process). */
+        Backend open() {
+            Numerics.activate(numerics.resolve());
+            return Backends.create(backend, device);
+        }
     }
 
     @Command(name = "ops", mixinStandardHelpOptions = true,
@@ -59,7 +67,7 @@ public final class BenchCommand implements Runnable {
         @Override public void run() {
             int reps = common.reps(5);
             if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
-            try (Backend backend = Backends.create(common.backend, common.device)) {
+            try (Backend backend = common.open()) {
                 System.out.printf("backend %s: %s (%s)%n", backend.name(), backend.device().name(), backend.device().detail());
                 System.out.printf("%-14s %-26s %10s %10s %10s %10s%n", "op", "shape", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s");
                 List<OpBench> ops = new java.util.ArrayList<>(OpCatalog.student(common.batch, common.frames, hidden, expansion));
@@ -105,6 +113,21 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.") boolean json;
         @Option(names = "--profile", description = "After the timed repetitions, run one more with per-task timing and print "
                 + "where the time goes, summed per kernel over layers.") boolean profile;
+        @Option(names = "--shapes", defaultValue = "paper", description = "Model sizes: paper (the V2 student and the standard teacher), "
+                + "or a profile of experiments/profiles/ (its v2-cosine student and its teacher, e.g. default) (default: ${DEFAULT-VALUE}).")
+        String shapes;
+        @Option(names = "--classes", defaultValue = "" + ModelBench.CLASSES, description = "Classifier classes (bench train; default: ${DEFAULT-VALUE}).")
+        int classes;
+        @Option(names = "--root", defaultValue = ".", description = "Project root, where --shapes finds experiments/ (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path root;
+
+        ModelBench.Shapes shapes() {
+            try {
+                return ModelBench.Shapes.named(shapes, root.resolve("experiments"));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--shapes " + shapes + ": " + e.getMessage(), e);
+            }
+        }
         @Spec CommandSpec spec;
 
         abstract ModelBench.Result measure(Backend backend, int reps);
@@ -114,13 +137,14 @@ public final class BenchCommand implements Runnable {
         @Override public void run() {
             PrintWriter out = spec.commandLine().getOut();
             if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
-            try (Backend backend = Backends.create(common.backend, common.device)) {
+            try (Backend backend = common.open()) {
                 ModelBench.Result r = measure(backend, common.reps(defaultReps()));
                 boolean cpu = backend.name().equals("cpu");
                 String blas = System.getenv("OPENBLAS_NUM_THREADS");
                 if (json) {
                     ObjectNode o = new ObjectMapper().createObjectNode();
-                    o.put("bench", r.bench()).put("model", r.model()).put("backend", backend.name()).put("device", backend.device().name());
+                    o.put("bench", r.bench()).put("model", r.model()).put("backend", backend.name()).put("device", backend.device().name())
+                            .put("numerics", Numerics.active().id());
                     if (cpu) o.put("threads", Parallel.threads()); else o.putNull("threads");
                     if (cpu && blas != null) o.put("blas_threads", blas); else o.putNull("blas_threads");
                     o.put("batch", r.batch()).put("frames", r.frames()).put("reps", r.reps()).put("ms_per_step", r.msPerStep())
@@ -143,7 +167,9 @@ public final class BenchCommand implements Runnable {
                     + "frozen standard teacher, cosine KD, AAM-softmax over " + ModelBench.CLASSES + " classes; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward + backward, teacher forward, classifier.", THREADS_NOTE})
     static final class Train extends ModelRun {
-        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.train(backend, common.batch, common.frames, warmup, reps, profile); }
+        @Override ModelBench.Result measure(Backend backend, int reps) {
+            return ModelBench.train(backend, shapes(), classes, common.batch, common.frames, warmup, reps, profile);
+        }
 
         @Override int defaultReps() { return 3; }
     }
@@ -153,7 +179,9 @@ public final class BenchCommand implements Runnable {
                     + "host transfers included; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward.", THREADS_NOTE})
     static final class Infer extends ModelRun {
-        @Override ModelBench.Result measure(Backend backend, int reps) { return ModelBench.infer(backend, common.batch, common.frames, warmup, reps, profile); }
+        @Override ModelBench.Result measure(Backend backend, int reps) {
+            return ModelBench.infer(backend, shapes(), common.batch, common.frames, warmup, reps, profile);
+        }
 
         @Override int defaultReps() { return 5; }
     }
@@ -221,7 +249,7 @@ public final class BenchCommand implements Runnable {
             int threads = blas != null && blas.matches("\\d+") ? Integer.parseInt(blas) : Parallel.threads();
             double[][] ours = new double[2][rounds], theirs = new double[2][rounds];
             String device = null, peerLine = null;
-            try (Backend backend = Backends.create(common.backend, common.device)) {
+            try (Backend backend = common.open()) {
                 device = backend.name() + ": " + backend.device().name() + " (" + backend.device().detail() + ")";
                 for (int k = 0; k < rounds; k++) {
                     ours[0][k] = ModelBench.train(backend, common.batch, common.frames, 1, reps, false).samplesPerSecond();

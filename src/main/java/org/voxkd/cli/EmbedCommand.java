@@ -36,10 +36,13 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "200", description = "Frames per crop (default: ${DEFAULT-VALUE}).") int frames;
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or opencl (default: ${DEFAULT-VALUE}).") String backend;
     @Option(names = "--device", description = "Device index or name substring.") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--threads", defaultValue = "2", description = "Feature threads (default: ${DEFAULT-VALUE}).") int threads;
     @Spec CommandSpec spec;
 
-    @Override public Integer call() throws Exception {
+    @Override public Integer call() throws Exception { return numerics.with(this::run); }
+
+    private Integer run() throws Exception {
         if (!format.equals("csv") && !format.equals("bin")) throw new IllegalArgumentException("--format must be csv or bin, got " + format);
         checkCrops(crops, frames);
         PrintWriter log = spec.commandLine().getErr();

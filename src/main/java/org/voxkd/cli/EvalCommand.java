@@ -24,9 +24,12 @@ public final class EvalCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--scores", description = "Write the score file here (label score path1 path2).") Path scores;
     @Option(names = "--backend", defaultValue = "cpu") String backend;
     @Option(names = "--device") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--threads", defaultValue = "2", description = "Feature threads.") int threads;
 
-    @Override public Integer call() throws Exception {
+    @Override public Integer call() throws Exception { return numerics.with(this::run); }
+
+    private Integer run() throws Exception {
         Path base = root != null ? root : trials.toAbsolutePath().getParent();
         List<Lists.Trial> list = Lists.readTrialList(trials);
         DataCheck.checkTrialList(base, list);

@@ -30,6 +30,7 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
     @Option(names = "--force", description = "Re-run runs that the ledger already holds (into new folders runs/ID.2, ...).") boolean force;
     @Option(names = "--backend", description = "cpu or opencl (overrides the experiments).") String backend;
     @Option(names = "--device") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--no-report", description = "Skip building the report.") boolean noReport;
     @Option(names = "--seeds", split = ",", description = "Training seeds, overriding the profile's (e.g. --seeds 1,2,3).") List<Long> seeds;
     @Option(names = "--arms", split = ",", description = "Only these arms (and the arms they need, e.g. the teacher), e.g. --arms v2-cosine.") List<String> arms;
@@ -70,12 +71,12 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
                 template, launcher, stale, every, await), new Slurm(), System.out) : null;
         if (status) {
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            List<RunPlan> plan = new Reproducer(rt, res, p, cluster, backend, device, false, data, quiet).withSeeds(seeds).withArms(arms).plan();
+            List<RunPlan> plan = new Reproducer(rt, res, p, cluster, backend, device, numerics.mode, false, data, quiet).withSeeds(seeds).withArms(arms).plan();
             SlurmExecutor.print(cluster.status(plan, res), System.out);
             return 0;
         }
         Executor ex = slurm ? cluster : new InProcessExecutor(System.out).claims(claimed, stale, every).command("voxkd reproduce --profile " + profile);
-        Reproducer r = new Reproducer(rt, res, p, ex, backend, device, force, data, System.out).withSeeds(seeds).withArms(arms);
+        Reproducer r = new Reproducer(rt, res, p, ex, backend, device, numerics.mode, force, data, System.out).withSeeds(seeds).withArms(arms);
         int have = r.run().size(), want = r.planned().size();
         if (have < want) {
             System.out.printf("%d of %d runs are in the ledger; the report is built once all are%s%n", have, want,

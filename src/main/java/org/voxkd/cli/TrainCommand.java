@@ -20,6 +20,7 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--resume", description = "Continue an interrupted run in --out from its last checkpoint.") boolean resume;
     @Option(names = "--backend", description = "cpu or opencl (overrides the configuration).") String backend;
     @Option(names = "--device", description = "Device index or name substring.") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--stop-after", description = "Stop after this epoch of the schedule (resumable), e.g. to train in time-boxed chunks.")
     Integer stopAfter;
     @Option(names = "--profile", description = "Print the slowest kernels of the step after each epoch.") boolean profile;
@@ -41,7 +42,7 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
         if (run != null) return planned();
         if (config == null || (out == null && !check))
             throw new IllegalArgumentException("give --config FILE and --out DIR (or --config FILE --check), or --run runs/ID (a run that voxkd reproduce planned)");
-        TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device);
+        TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device).onNumerics(numerics.mode);
         if (check) {
             spec.commandLine().getOut().println(config + ": ok — " + Trainer.inputs(cfg).summary());
             spec.commandLine().getOut().flush();

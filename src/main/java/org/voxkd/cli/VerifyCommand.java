@@ -31,9 +31,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "200", description = "Frames per crop (default: ${DEFAULT-VALUE}).") int frames;
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or opencl (default: ${DEFAULT-VALUE}).") String backend;
     @Option(names = "--device", description = "Device index or name substring.") String device;
+    @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Spec CommandSpec spec;
 
-    @Override public Integer call() throws Exception {
+    @Override public Integer call() throws Exception { return numerics.with(this::run); }
+
+    private Integer run() throws Exception {
         EmbedCommand.checkCrops(crops, frames);
         ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         Double stored = m.threshold();

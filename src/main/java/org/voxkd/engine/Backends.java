@@ -4,7 +4,10 @@ import java.util.List;
 import org.voxkd.engine.cpu.CpuBackend;
 import org.voxkd.engine.opencl.OpenClBackend;
 
-/** Creates a backend by name: {@code cpu} or {@code opencl} (with a device selector). */
+/**
+ * Creates a backend by name: {@code cpu} or {@code opencl} (with a device selector). A cpu backend takes the active
+ * numerics mode ({@link Numerics#active()}); opencl refuses portable numerics.
+ */
 public final class Backends {
     private Backends() {}
 
@@ -17,7 +20,12 @@ public final class Backends {
                     throw new IllegalArgumentException("the cpu backend has one device (0), got --device " + device);
                 yield new CpuBackend();
             }
-            case "opencl" -> openCl(device);
+            case "opencl" -> {
+                if (Numerics.active().portable())
+                    throw new IllegalArgumentException("numerics portable is a mode of the cpu backend: the opencl backend's bits depend on "
+                            + "its driver's compiler and CLBlast's tuning; use --backend cpu, or --numerics fast");
+                yield openCl(device);
+            }
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose one of " + NAMES);
         };
     }

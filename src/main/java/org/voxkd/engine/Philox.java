@@ -67,10 +67,10 @@ public final class Philox {
             return (int) Math.floor(nextDouble() * bound);
         }
 
-        /** Standard normal (Box–Muller, one value per call). */
+        /** Standard normal (Box–Muller, one value per call; StrictMath, so the same bits on every JVM). */
         public double nextGaussian() {
             double u1 = nextDouble(), u2 = nextDouble();
-            return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
+            return StrictMath.sqrt(-2 * StrictMath.log1p(-u1)) * StrictMath.cos(2 * StrictMath.PI * u2);
         }
     }
 }

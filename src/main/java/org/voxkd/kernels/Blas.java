@@ -5,12 +5,14 @@ import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
+import org.voxkd.engine.cpu.Gemm;
 import org.voxkd.engine.cpu.OpenBlas;
 
 /**
  * Single-precision GEMM, row-major, optionally as a strided batch: for i in [0, batch)
  * {@code C_i = alpha·op(A_i)·op(B_i) + beta·C_i} with {@code X_i} starting {@code i·strideX} floats
- * after the view's first float. OpenBLAS on cpu, CLBlast ({@code SgemmStridedBatched}) on opencl.
+ * after the view's first float. On cpu OpenBLAS (fast numerics) or voxkd's own {@link Gemm} (portable numerics: the
+ * same bits on every CPU); CLBlast ({@code SgemmStridedBatched}) on opencl.
  *
  * <p>Arguments: A, B, C, transA, transB, M, N, K, lda, ldb, ldc, batch, strideA, strideB, strideC, alpha, beta.
  */
@@ -22,6 +24,12 @@ public final class Blas {
         int m = a.i(5), n = a.i(6), k = a.i(7), lda = a.i(8), ldb = a.i(9), ldc = a.i(10);
         int batch = a.i(11), sa = a.i(12), sb = a.i(13), sc = a.i(14);
         float alpha = a.f(15), beta = a.f(16);
+        if (a.numerics().portable()) {
+            for (int i = 0; i < batch; i++)
+                Gemm.sgemm(ta, tb, m, n, k, alpha, a.array(0), a.off(0) + i * sa, lda, a.array(1), a.off(1) + i * sb, ldb,
+                        beta, a.array(2), a.off(2) + i * sc, ldc);
+            return;
+        }
         if (batch == 1) {
             OpenBlas.sgemm(ta, tb, m, n, k, alpha, a.ptr(0), lda, a.ptr(1), ldb, beta, a.ptr(2), ldc);
             return;

@@ -2,6 +2,7 @@ package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
@@ -65,7 +66,9 @@ public final class Loss {
         int rlo = a.off(0), cro = a.off(1), dco = a.off(2), cso = a.off(3), lbo = a.off(4);
         int b = a.i(5), k = a.i(6), kind = a.i(7);
         float m = a.f(8), s = a.f(9), weight = a.f(10);
-        double cosM = Math.cos(m), sinM = Math.sin(m), th = Math.cos(Math.PI - m), mm = Math.sin(Math.PI - m) * m;
+        // exp/log: StrictMath in portable numerics (Numerics); the margin's constants always (once per launch, free).
+        Numerics nm = a.numerics();
+        double cosM = StrictMath.cos(m), sinM = StrictMath.sin(m), th = StrictMath.cos(Math.PI - m), mm = StrictMath.sin(Math.PI - m) * m;
         Parallel.range(b, 4 * k, (from, to) -> {
             for (int r = from; r < to; r++) {
                 float yf = lb.get(lbo + r);
@@ -91,12 +94,12 @@ public final class Loss {
                     if (z > max) { max = z; arg = j; }
                 }
                 double sum = 0;
-                for (int j = 0; j < k; j++) sum += Math.exp(s * (j == y ? phi : cs.get(cso + row + j)) - max);
-                double lse = max + Math.log(sum), g = weight / (double) b;
+                for (int j = 0; j < k; j++) sum += nm.exp(s * (j == y ? phi : cs.get(cso + row + j)) - max);
+                double lse = max + nm.log(sum), g = weight / (double) b;
                 rl.put(rlo + r, (float) (lse - s * phi));
                 cr.put(cro + r, arg == y ? 1f : 0f);
                 for (int j = 0; j < k; j++) {
-                    double z = s * (j == y ? phi : cs.get(cso + row + j)), p = Math.exp(z - lse);
+                    double z = s * (j == y ? phi : cs.get(cso + row + j)), p = nm.exp(z - lse);
                     double d = j == y ? g * s * (p - 1) * dphi : g * s * p;
                     dc.put(dco + row + j, (float) d);
                 }
@@ -146,6 +149,7 @@ public final class Loss {
         FloatBuffer rl = a.buf(0), ds = a.buf(1), sv = a.buf(2), tv = a.buf(3);
         int rlo = a.off(0), dso = a.off(1), so = a.off(2), to = a.off(3), b = a.i(4), d = a.i(5), kind = a.i(6);
         float tau = a.f(7), weight = a.f(8);
+        Numerics nm = a.numerics();
         Parallel.range(b, 8 * d, (from, to2) -> {
             for (int r = from; r < to2; r++) {
                 int row = r * d;
@@ -158,14 +162,14 @@ public final class Loss {
                     }
                     double zs = 0, zt = 0;
                     for (int i = 0; i < d; i++) {
-                        zs += Math.exp(sv.get(so + row + i) / tau - ms);
-                        zt += Math.exp(tv.get(to + row + i) / tau - mt);
+                        zs += nm.exp(sv.get(so + row + i) / tau - ms);
+                        zt += nm.exp(tv.get(to + row + i) / tau - mt);
                     }
-                    double lzs = ms + Math.log(zs), lzt = mt + Math.log(zt), kl = 0;
+                    double lzs = ms + nm.log(zs), lzt = mt + nm.log(zt), kl = 0;
                     for (int i = 0; i < d; i++) {
-                        double lp = tv.get(to + row + i) / tau - lzt, lq = sv.get(so + row + i) / tau - lzs, p = Math.exp(lp);
+                        double lp = tv.get(to + row + i) / tau - lzt, lq = sv.get(so + row + i) / tau - lzs, p = nm.exp(lp);
                         kl += p * (lp - lq);
-                        ds.put(dso + row + i, (float) (ds.get(dso + row + i) + g * tau * (Math.exp(lq) - p)));
+                        ds.put(dso + row + i, (float) (ds.get(dso + row + i) + g * tau * (nm.exp(lq) - p)));
                     }
                     rl.put(rlo + r, (float) (tau * tau * kl));
                     continue;

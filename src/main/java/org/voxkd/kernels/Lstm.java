@@ -112,13 +112,14 @@ public final class Lstm {
         FloatBuffer dgs = a.buf(0), dcs = a.buf(1), dhs = a.buf(2), dy = a.buf(3), gs = a.buf(4), cs = a.buf(5);
         int dgo = a.off(0), dco = a.off(1), dho = a.off(2), dyo = a.off(3), go = a.off(4), co = a.off(5);
         int batch = a.i(6), t = a.i(7), h = a.i(8), ys = a.i(9), yOff = a.i(10), s = a.i(11), sp = a.i(12), sn = a.i(13);
+        org.voxkd.engine.Numerics nm = a.numerics(); // tanh: StrictMath in portable numerics
         Parallel.range(batch, 16 * h, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int row = b * t + s, gr = go + row * 4 * h, dgr = dgo + row * 4 * h;
                 for (int j = 0; j < h; j++) {
                     float i = gs.get(gr + j), f = gs.get(gr + h + j), g = gs.get(gr + 2 * h + j), o = gs.get(gr + 3 * h + j);
                     float c = cs.get(co + row * h + j), cp = sp >= 0 ? cs.get(co + (b * t + sp) * h + j) : 0f;
-                    float tc = (float) Math.tanh(c);
+                    float tc = (float) nm.tanh(c);
                     float dh = dy.get(dyo + row * ys + yOff + j) + (sn >= 0 ? dhs.get(dho + b * h + j) : 0f);
                     float dc = (sn >= 0 ? dcs.get(dco + b * h + j) : 0f) + dh * o * (1f - tc * tc);
                     dgs.put(dgr + j, dc * g * i * (1f - i));

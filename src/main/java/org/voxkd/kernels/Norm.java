@@ -207,33 +207,21 @@ public final class Norm {
         int yo = a.off(0), mo = a.off(1), so = a.off(2), xo = a.off(3), rows = a.i(6), c = a.i(7);
         float eps = a.f(8);
         float[] gm = floats(gamma, a.off(4), c), bt = floats(beta, a.off(5), c);
-        int full = c - c % Simd.LANES;
+        int full = c - c % Simd.LANES, width = a.numerics().reductionLanes(Simd.LANES);
         Parallel.range(rows, 3 * c, (from, to) -> {
-            float[] v = Simd.scratch(0, c), out = Simd.scratch(1, c), lanes = Simd.scratch(2, Simd.LANES);
+            float[] v = Simd.scratch(0, c), d = Simd.scratch(1, c), out = Simd.scratch(2, c), lanes = Simd.scratch(3, width);
             for (int r = from; r < to; r++) {
                 x.get(xo + r * c, v, 0, c);
-                // Lane-parallel float partial sums, then the lanes and the tail in order in float64.
-                FloatVector acc = FloatVector.zero(Simd.F);
-                for (int j = 0; j < full; j += Simd.LANES) acc = acc.add(FloatVector.fromArray(Simd.F, v, j));
-                acc.intoArray(lanes, 0);
-                double s = Simd.sumLanes(lanes);
-                for (int j = full; j < c; j++) s += v[j];
-                float mf = (float) (s / c);
-                acc = FloatVector.zero(Simd.F);
-                for (int j = 0; j < full; j += Simd.LANES) {
-                    FloatVector d = FloatVector.fromArray(Simd.F, v, j).sub(mf);
-                    acc = d.fma(d, acc);
-                }
-                acc.intoArray(lanes, 0);
-                double sq = Simd.sumLanes(lanes);
-                for (int j = full; j < c; j++) sq += (double) (v[j] - mf) * (v[j] - mf);
-                float rs = (float) (1 / Math.sqrt(sq / c + eps));
+                float mf = (float) (Simd.laneSum(v, c, width, lanes) / c);
+                for (int j = 0; j < full; j += Simd.LANES) FloatVector.fromArray(Simd.F, v, j).sub(mf).intoArray(d, j);
+                for (int j = full; j < c; j++) d[j] = v[j] - mf;
+                float rs = (float) (1 / Math.sqrt(Simd.laneDot(d, d, c, width, lanes) / c + eps));
                 mean.put(mo + r, mf);
                 rstd.put(so + r, rs);
                 for (int j = 0; j < full; j += Simd.LANES)
-                    FloatVector.fromArray(Simd.F, v, j).sub(mf).mul(rs).mul(FloatVector.fromArray(Simd.F, gm, j))
+                    FloatVector.fromArray(Simd.F, d, j).mul(rs).mul(FloatVector.fromArray(Simd.F, gm, j))
                             .add(FloatVector.fromArray(Simd.F, bt, j)).intoArray(out, j);
-                for (int j = full; j < c; j++) out[j] = (v[j] - mf) * rs * gm[j] + bt[j];
+                for (int j = full; j < c; j++) out[j] = d[j] * rs * gm[j] + bt[j];
                 y.put(yo + r * c, out, 0, c);
             }
         });
@@ -244,36 +232,24 @@ public final class Norm {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2), mean = a.buf(3), rstd = a.buf(4);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), mo = a.off(3), so = a.off(4), rows = a.i(6), c = a.i(7);
         float[] gm = floats(a.buf(5), a.off(5), c);
-        int full = c - c % Simd.LANES;
+        int full = c - c % Simd.LANES, width = a.numerics().reductionLanes(Simd.LANES);
         Parallel.range(rows, 6 * c, (from, to) -> {
-            float[] g = Simd.scratch(0, c), xh = Simd.scratch(1, c), acc = Simd.scratch(2, c), lanes = Simd.scratch(3, Simd.LANES);
+            float[] g = Simd.scratch(0, c), xh = Simd.scratch(1, c), acc = Simd.scratch(2, c), lanes = Simd.scratch(3, width);
             for (int r = from; r < to; r++) {
                 int row = r * c;
                 float m = mean.get(mo + r), rs = rstd.get(so + r);
                 dy.get(dyo + row, g, 0, c);
                 x.get(xo + row, xh, 0, c);
                 dx.get(dxo + row, acc, 0, c);
-                FloatVector s1v = FloatVector.zero(Simd.F), s2v = FloatVector.zero(Simd.F);
                 for (int j = 0; j < full; j += Simd.LANES) {
-                    FloatVector gj = FloatVector.fromArray(Simd.F, g, j).mul(FloatVector.fromArray(Simd.F, gm, j));
-                    FloatVector hj = FloatVector.fromArray(Simd.F, xh, j).sub(m).mul(rs);
-                    gj.intoArray(g, j);
-                    hj.intoArray(xh, j);
-                    s1v = s1v.add(gj);
-                    s2v = gj.fma(hj, s2v);
+                    FloatVector.fromArray(Simd.F, g, j).mul(FloatVector.fromArray(Simd.F, gm, j)).intoArray(g, j);
+                    FloatVector.fromArray(Simd.F, xh, j).sub(m).mul(rs).intoArray(xh, j);
                 }
                 for (int j = full; j < c; j++) {
                     g[j] *= gm[j];
                     xh[j] = (xh[j] - m) * rs;
                 }
-                s1v.intoArray(lanes, 0);
-                double s1 = Simd.sumLanes(lanes);
-                s2v.intoArray(lanes, 0);
-                double s2 = Simd.sumLanes(lanes);
-                for (int j = full; j < c; j++) {
-                    s1 += g[j];
-                    s2 += (double) g[j] * xh[j];
-                }
+                double s1 = Simd.laneSum(g, c, width, lanes), s2 = Simd.laneDot(g, xh, c, width, lanes);
                 float m1 = (float) (s1 / c), m2 = (float) (s2 / c);
                 for (int j = 0; j < full; j += Simd.LANES) {
                     FloatVector t = FloatVector.fromArray(Simd.F, g, j).sub(m1).sub(FloatVector.fromArray(Simd.F, xh, j).mul(m2));

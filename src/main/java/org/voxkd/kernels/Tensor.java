@@ -28,6 +28,11 @@ public final class Tensor {
         FloatBuffer x = a.buf(0);
         int xo = a.off(0), n = a.i(2);
         float v = a.f(1);
+        if (Float.floatToRawIntBits(v) == 0 && x.hasArray()) {
+            float[] arr = x.array(); // portable numerics' Java memory
+            Parallel.range(n, 1, (from, to) -> Arrays.fill(arr, xo + from, xo + to, 0f));
+            return;
+        }
         if (Float.floatToRawIntBits(v) == 0) {
             // +0 is all zero bytes: native memset, the fastest way to clear the gradient workspace every step.
             FloatPointer p = a.ptr(0);

@@ -42,6 +42,7 @@ public final class Environment {
         e.put("openblas_core", org.voxkd.engine.cpu.OpenBlas.coreName());
         e.put("blas_threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "default"));
         e.put("backend", device.backend());
+        e.put("numerics", org.voxkd.engine.Numerics.active().id());
         e.put("device", device.name() + (device.vendor() == null ? "" : " (" + device.vendor() + ", " + device.version() + ")"));
         return e;
     }

@@ -33,7 +33,7 @@ public final class Reproducer {
     private final Profile profile;
     private final Executor executor;
     private final PrintStream log;
-    private final String backend, device;
+    private final String backend, device, numerics;
     private final boolean force;
     private final Path dataDir;
     private List<Long> seeds;
@@ -42,6 +42,13 @@ public final class Reproducer {
 
     public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, boolean force,
                       Path dataDir, PrintStream log) {
+        this(root, results, profile, executor, backend, device, null, force, dataDir, log);
+    }
+
+    /** With a numerics override ({@code fast} or {@code portable}; null keeps each experiment's), like the backend's. */
+    public Reproducer(Path root, Path results, Profile profile, Executor executor, String backend, String device, String numerics,
+                      boolean force, Path dataDir, PrintStream log) {
+        this.numerics = numerics;
         this.root = root.toAbsolutePath().normalize();
         this.results = results.toAbsolutePath().normalize();
         this.profile = profile;
@@ -123,7 +130,7 @@ public final class Reproducer {
             ObjectNode tree = doc.tree();
             List<RunPlan.Need> needs = new ArrayList<>();
             Map<String, String> refs = resolveRuns(exp, tree, planned, needs);
-            TrainConfig cfg = TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device);
+            TrainConfig cfg = TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device).onNumerics(numerics);
             // arms share the data hash unless they read more data (augmentation folders)
             String dataHash = dataHashes.get(Trainer.dataKey(cfg));
             if (dataHash == null) dataHashes.put(Trainer.dataKey(cfg), dataHash = Trainer.dataHash(cfg));

@@ -84,10 +84,16 @@ public final class Verifier {
                 if (!q.containsKey(k) || !java.util.Arrays.equals(p.get(k).data(), q.get(k).data())) bits.add("best.ckpt tensor " + k + " differs");
         }
         List<String> env = Environment.differences(record.get("environment"), again.get("environment"));
+        boolean portable = "portable".equals(record.path("config").path("numerics").asText()) && "portable".equals(again.path("environment").path("numerics").asText());
         Verdict v;
         if (bits.isEmpty()) v = Verdict.BIT_FOR_BIT;
         else if (env.isEmpty()) {
             out.add(0, "the bits differ although the environment is the same: this is a bug (non-determinism), please report it");
+            v = Verdict.NOT_REPRODUCED;
+        } else if (portable) {
+            // portable numerics are specified bit for bit by Java itself: no machine difference may move them
+            out.add(0, "the run is in portable numerics, which give the same bits on any machine, yet the bits differ: this is a bug, please report it "
+                    + "(with both environments)");
             v = Verdict.NOT_REPRODUCED;
         } else v = out.isEmpty() ? Verdict.WITHIN_TOLERANCE : Verdict.NOT_REPRODUCED;
         return new Outcome(v, env, bits, out, table);

@@ -33,6 +33,7 @@ public final class Results {
     private final double margin;
     private final int resamples;
     private final List<Long> seeds;
+    private Path dir;
 
     public Results(String profile, String fingerprint, Map<String, Arm> arms, List<String> commits, Map<String, Integer> otherFingerprints,
                    double margin, int resamples, List<Long> seeds) {
@@ -47,6 +48,9 @@ public final class Results {
     }
 
     public String profile() { return profile; }
+
+    /** The results directory these were loaded from (null when built in memory): where deploy/ studies lie. */
+    public Path dir() { return dir; }
 
     /** The code fingerprint every shown run was made with ("none" without runs). */
     public String fingerprint() { return fingerprint; }
@@ -139,7 +143,9 @@ public final class Results {
             arms.values().forEach(x -> present.addAll(x.seeds()));
             seeds.addAll(present);
         }
-        return new Results(profile, fingerprint, arms, List.copyOf(commits), others, margin, resamples, List.copyOf(seeds));
+        Results r = new Results(profile, fingerprint, arms, List.copyOf(commits), others, margin, resamples, List.copyOf(seeds));
+        r.dir = dir;
+        return r;
     }
 
     static Run run(Path dir, JsonNode r) throws IOException {

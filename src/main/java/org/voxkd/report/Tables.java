@@ -56,6 +56,7 @@ public final class Tables {
         l.addAll(ablations());
         l.add(originalVsReproduced());
         l.addAll(methods.tables());
+        l.addAll(new DeployTables(res).tables());
         for (Table t : l) if (res.anySameList()) t.note(SAME_LIST);
         return l;
     }

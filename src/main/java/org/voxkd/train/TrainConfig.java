@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.voxkd.audio.Augment;
 import org.voxkd.io.ConfigDoc;
+import org.voxkd.engine.Numerics;
 import org.voxkd.distill.DistillSpec;
 import org.voxkd.distill.Terms;
 import org.voxkd.nn.SpeakerModel;
@@ -33,10 +34,11 @@ import org.voxkd.nn.TeacherConfig;
  * One training run, as written in experiments/*.yaml (snake_case keys). Duplicate and unknown keys, values of
  * the wrong type (a float for an integer, a string for a number, a key without a value) and values out of range
  * are errors that name the file and line of the key — where a profile wrote it, for a value a profile overlays. Every field has the spec's default, so a file states only what
- * differs; the resolved configuration (all fields) is what the ledger hashes.
+ * differs; the resolved configuration (all fields) is what the ledger hashes. {@code numerics} is {@code fast} (default)
+ * or {@code portable}: the cpu backend's numerics mode ({@link Numerics}), which {@link Trainer} activates for the run.
  */
 public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, List<TeacherRef> teachers, Loss loss,
-                          DistillSpec distill, Optim optim, Data data, Eval eval, String backend, String device) {
+                          DistillSpec distill, Optim optim, Data data, Eval eval, String backend, String device, String numerics) {
 
     /** The network: {@code kind} student or teacher, with the sizes of that kind (others ignored). */
     public record Model(String kind, Integer mels, Integer hidden, Integer blocks, Integer expansion, Integer groups,
@@ -381,10 +383,16 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         pr.atLeast("/eval/patience", re.patience(), 0, " (0: no early stopping)");
         String be = or(backend, "cpu");
         if (!be.equals("cpu") && !be.equals("opencl")) pr.add("/backend", "backend must be cpu or opencl, got " + be);
+        String rn = or(numerics, Numerics.FAST.id());
+        try {
+            rn = Numerics.parse(rn).id();
+        } catch (IllegalArgumentException x) {
+            pr.add("/numerics", x.getMessage());
+        }
         if (!pr.list().isEmpty()) throw new IOException(String.join("; ", pr.list()));
         return new TrainConfig(or(experiment, source.getFileName().toString().replaceFirst("\\.ya?ml$", "")), or(seed, 1L), rm,
                 teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())),
-                teachers == null ? null : teachers.stream().map(t -> new TeacherRef(abs(dir, t.checkpoint()))).toList(), rl, rds, ro, rd, re, be, device);
+                teachers == null ? null : teachers.stream().map(t -> new TeacherRef(abs(dir, t.checkpoint()))).toList(), rl, rds, ro, rd, re, be, device, rn);
     }
 
     /** Epochs are a 16-bit index of the random streams (order, crops, augmentation). */
@@ -393,8 +401,17 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     /** The same configuration on another backend and device (command-line overrides). */
     public TrainConfig onBackend(String backendName, String deviceSelector) {
         return new TrainConfig(experiment, seed, model, teacher, teachers, loss, distill, optim, data, eval, backendName == null ? backend : backendName,
-                deviceSelector == null ? device : deviceSelector);
+                deviceSelector == null ? device : deviceSelector, numerics);
     }
+
+    /** The same configuration in another numerics mode ({@code fast} or {@code portable}; null keeps this one's). */
+    public TrainConfig onNumerics(String mode) {
+        return mode == null ? this : new TrainConfig(experiment, seed, model, teacher, teachers, loss, distill, optim, data, eval, backend, device,
+                Numerics.parse(mode).id());
+    }
+
+    /** The numerics mode of this (resolved) configuration. */
+    public Numerics numericsMode() { return Numerics.parse(numerics); }
 
     /** Whether the run learns from a teacher: the final-embedding term (α > 0) or any distillation term. */
     public boolean distills() { return finalKd() || distill.termWeight() > 0; }

@@ -20,6 +20,7 @@ import org.voxkd.data.Lists;
 import org.voxkd.data.TrainLoader;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.ParameterSet;
 import org.voxkd.eval.Embedder;
 import org.voxkd.eval.Verification;
@@ -83,6 +84,16 @@ public final class Trainer {
      * resumable: a time-boxed chunk of a long run, or a simulated interruption in tests). Returns null then.
      */
     public Outcome run(boolean resume, int stopAfter) throws IOException {
+        // The configuration's numerics mode for everything this run computes: backend, front-end, losses.
+        Numerics was = Numerics.activate(cfg.numericsMode());
+        try {
+            return runActive(resume, stopAfter);
+        } finally {
+            Numerics.activate(was);
+        }
+    }
+
+    private Outcome runActive(boolean resume, int stopAfter) throws IOException {
         if (Files.exists(dir.resolve("done.json")))
             throw new IOException(dir + " holds a finished run (done.json); refusing to overwrite it — choose another directory");
         Path lastPath = dir.resolve("last.ckpt");

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.voxkd.engine.Backend;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.cpu.CpuBackend;
 
 /**
@@ -14,15 +15,17 @@ import org.voxkd.engine.cpu.CpuBackend;
  * {@code |cpu| + rms(cpu)}. Why 1e-4: both backends compute in float32, but they sum in different
  * orders (OpenBLAS and CLBlast block their GEMMs differently), use different exp/erf/tanh
  * implementations (a few ulp), and may contract a·b+c into FMAs; over the few hundred terms of these
- * odd-sized reductions that stays near 1e-6, while a wrong kernel is off by order one.
+ * odd-sized reductions that stays near 1e-6, while a wrong kernel is off by order one. Both cpu numerics modes are
+ * checked: fast (OpenBLAS) and portable (voxkd's GEMM, 16-lane reductions, StrictMath).
  */
 class BackendParityTest {
     static final double TOLERANCE = 1e-4;
-    static Backend cpu, opencl;
+    static Backend cpu, portable, opencl;
 
     @BeforeAll
     static void open() {
-        cpu = new CpuBackend();
+        cpu = new CpuBackend(Numerics.FAST);
+        portable = new CpuBackend(Numerics.PORTABLE);
         opencl = OpenClSupport.open();
     }
 
@@ -30,12 +33,18 @@ class BackendParityTest {
     static void close() {
         if (opencl != null) opencl.close();
         if (cpu != null) cpu.close();
+        if (portable != null) portable.close();
     }
 
     @TestFactory
-    Stream<DynamicTest> cpuAndOpenClAgree() {
+    Stream<DynamicTest> cpuAndOpenClAgree() { return agree(cpu); }
+
+    @TestFactory
+    Stream<DynamicTest> portableCpuAndOpenClAgree() { return agree(portable); }
+
+    private static Stream<DynamicTest> agree(Backend host) {
         return KernelGradientTest.allCases().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            OpCase.Result a = c.run(cpu), b = c.run(opencl);
+            OpCase.Result a = c.run(host), b = c.run(opencl);
             for (var e : a.values().entrySet())
                 GradCheck.compare(c.name() + " opencl " + e.getKey(), b.values().get(e.getKey()), e.getValue(), TOLERANCE);
             for (var e : a.grads().entrySet())

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.voxkd.engine.Backend;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.cpu.CpuBackend;
 
 /**
@@ -21,14 +22,23 @@ class DeterminismTest {
     }
 
     @Test
+    void portableCpuStepIsBitIdenticalAcrossRuns() {
+        assertIdentical(() -> new CpuBackend(Numerics.PORTABLE));
+    }
+
+    @Test
     void openClStepIsBitIdenticalAcrossRuns() {
         assertIdentical(OpenClSupport::open);
     }
 
-    /** The whole recorded step agrees across backends within float tolerance, and it really trains. */
+    /** The whole recorded step agrees across backends (cpu in both numerics modes) within float tolerance, and it really trains. */
     @Test
     void wholeStepAgreesAcrossBackends() {
-        float[][] cpu = TrainingStepFixture.run(CpuBackend::new, 3), cl = TrainingStepFixture.run(OpenClSupport::open, 3);
+        float[][] cl = TrainingStepFixture.run(OpenClSupport::open, 3);
+        for (Numerics mode : Numerics.values()) agrees(TrainingStepFixture.run(() -> new CpuBackend(mode), 3), cl);
+    }
+
+    private static void agrees(float[][] cpu, float[][] cl) {
         double[] a = new double[cpu[0].length], b = new double[cpu[0].length];
         for (int i = 0; i < a.length; i++) { a[i] = cpu[0][i]; b[i] = cl[0][i]; }
         GradCheck.compare("parameters after 3 steps, opencl vs cpu", b, a, BackendParityTest.TOLERANCE);

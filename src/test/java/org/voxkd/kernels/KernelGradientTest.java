@@ -6,9 +6,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.voxkd.engine.Backend;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.cpu.CpuBackend;
 
-/** Every op of every kernel family: float32 forward vs float64 reference, backward vs finite differences, on cpu. */
+/**
+ * Every op of every kernel family: float32 forward vs float64 reference, backward vs finite differences, on cpu in
+ * both numerics modes.
+ */
 class KernelGradientTest {
     /** All op cases, family by family; the backend parity tests use the same list. */
     static Stream<OpCase> allCases() {
@@ -25,10 +29,15 @@ class KernelGradientTest {
         ).flatMap(List::stream);
     }
 
-    static final Supplier<Backend> CPU = CpuBackend::new;
+    static final Supplier<Backend> CPU = () -> new CpuBackend(Numerics.FAST), PORTABLE = () -> new CpuBackend(Numerics.PORTABLE);
 
     @TestFactory
     Stream<DynamicTest> gradients() {
         return allCases().map(c -> DynamicTest.dynamicTest(c.name(), () -> GradCheck.check(c, CPU)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> portableGradients() {
+        return allCases().map(c -> DynamicTest.dynamicTest(c.name(), () -> GradCheck.check(c, PORTABLE)));
     }
 }

@@ -78,6 +78,10 @@ class ReproduceSmokeTest {
         for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), "report file " + k + " differs between two builds");
         String summary = Files.readString(tmp.resolve("a/tables/summary.md"));
         assertTrue(summary.contains("v2-large-lowalpha") && summary.contains(" ± "), summary);
+        // The deployment study of the profile's deploy arm is a report table: every precision, paired against FP32.
+        String deploy = Files.readString(tmp.resolve("a/tables/deploy-v2-cosine.md"));
+        for (String p : List.of("| voxkd", "| fp32", "| fp16", "| int8-static", "| int8-dynamic")) assertTrue(deploy.contains(p), p + " in\n" + deploy);
+        assertTrue(deploy.contains("2 seeds") && deploy.contains("Δ EER vs FP32"), deploy);
     }
 
     /** The committed paper/generated/ is exactly what the committed results/ produce. */

@@ -64,5 +64,14 @@ class VerifyAcrossEnvironmentsTest {
         Verifier.Outcome bug = Verifier.judge(sameEnv, rerun, null, null);
         assertEquals(Verifier.Verdict.NOT_REPRODUCED, bug.verdict());
         assertTrue(bug.outOfTolerance().get(0).contains("this is a bug"), bug.outOfTolerance().toString());
+        // In portable numerics another machine may not move the bits either: differing bits are a bug there too.
+        ObjectNode portable = cosine.deepCopy(), portableRerun = rerun.deepCopy();
+        ((ObjectNode) portable.get("config")).put("numerics", "portable");
+        ((ObjectNode) portable.get("environment")).put("numerics", "portable");
+        ((ObjectNode) portableRerun.get("environment")).put("numerics", "portable");
+        Verifier.Outcome p2 = Verifier.judge(portable, portableRerun, null, null);
+        assertEquals(Verifier.Verdict.NOT_REPRODUCED, p2.verdict());
+        assertTrue(p2.outOfTolerance().get(0).contains("portable numerics"), p2.outOfTolerance().toString());
+        assertTrue(p2.environment().stream().anyMatch(e -> e.startsWith("openblas_core:")), p2.environment().toString());
     }
 }

@@ -253,6 +253,33 @@ class TrainerTest {
         return copy;
     }
 
+    /**
+     * numerics: portable trains in that mode (recorded in config.json, the previous process mode restored after), close to
+     * fast numerics; a bad value is an error naming the file; opencl refuses portable numerics.
+     */
+    @Test
+    void portableNumericsRunIsRecordedAndCloseToFast() throws IOException {
+        TrainConfig fast = config("numerics-fast", yaml(student(1))), portable = config("numerics-portable", "numerics: portable\n" + yaml(student(1)));
+        assertEquals("fast", fast.numerics());
+        assertEquals(org.voxkd.engine.Numerics.PORTABLE, portable.numericsMode());
+        org.voxkd.engine.Numerics before = org.voxkd.engine.Numerics.active();
+        new Trainer(fast, work.resolve("numerics-fast"), QUIET).run(false);
+        new Trainer(portable, work.resolve("numerics-portable"), QUIET).run(false);
+        assertEquals(before, org.voxkd.engine.Numerics.active(), "the run restores the process's numerics mode");
+        assertTrue(Files.readString(work.resolve("numerics-portable/config.json")).contains("\"numerics\" : \"portable\""));
+        for (int col : new int[] {2, 3, 4}) {
+            double f = Double.parseDouble(column(work.resolve("numerics-fast/epochs.csv"), col).get(0));
+            double p = Double.parseDouble(column(work.resolve("numerics-portable/epochs.csv"), col).get(0));
+            assertEquals(f, p, 1e-3 * Math.abs(f), "column " + col + ", portable vs fast");
+        }
+        IOException bad = assertThrows(IOException.class, () -> config("numerics-bad", "numerics: exact\n" + yaml(student(1))));
+        assertTrue(bad.getMessage().contains("numerics-bad.yaml") && bad.getMessage().contains("numerics must be fast or portable, got 'exact'"),
+                bad.getMessage());
+        IllegalArgumentException cl = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(portable.onBackend("opencl", null), work.resolve("numerics-opencl"), QUIET).run(false));
+        assertTrue(cl.getMessage().contains("numerics portable is a mode of the cpu backend"), cl.getMessage());
+    }
+
     static List<String> column(Path csv, int col) throws IOException {
         return Files.readAllLines(csv).stream().skip(1).map(l -> l.split(",", -1)[col]).toList();
     }

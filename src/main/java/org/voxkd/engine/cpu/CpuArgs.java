@@ -2,6 +2,7 @@ package org.voxkd.engine.cpu;
 
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.View;
 
@@ -15,13 +16,18 @@ public final class CpuArgs {
     private final FloatBuffer[] bufs;
     private final int[] offs;
     private final FloatPointer[] ptrs;
+    private final Numerics numerics;
 
-    CpuArgs(Object[] raw, FloatBuffer[] bufs, int[] offs, FloatPointer[] ptrs) {
+    CpuArgs(Object[] raw, FloatBuffer[] bufs, int[] offs, FloatPointer[] ptrs, Numerics numerics) {
         this.raw = raw;
+        this.numerics = numerics;
         this.bufs = bufs;
         this.offs = offs;
         this.ptrs = ptrs;
     }
+
+    /** The numerics mode of the backend this launch runs on: which GEMM, reduction width and transcendental functions. */
+    public Numerics numerics() { return numerics; }
 
     /** The whole buffer behind view argument {@code k}; index it from {@link #off(int)}. */
     public FloatBuffer buf(int k) {
@@ -33,11 +39,18 @@ public final class CpuArgs {
     /** The offset in floats of view argument {@code k}. */
     public int off(int k) { return offs[k]; }
 
-    /** A native pointer to the first float of view argument {@code k} (for BLAS). */
+    /** A native pointer to the first float of view argument {@code k} (for BLAS; fast numerics' native memory only). */
     public FloatPointer ptr(int k) {
         FloatPointer p = ptrs[k];
-        if (p == null) throw new IllegalArgumentException("argument " + k + " is not a view: " + raw[k]);
+        if (p == null) throw new IllegalArgumentException("argument " + k + " is not a view in native memory: " + raw[k]);
         return p;
+    }
+
+    /** The Java array behind view argument {@code k} (portable numerics' memory), indexed from {@link #off(int)}. */
+    public float[] array(int k) {
+        FloatBuffer b = buf(k);
+        if (!b.hasArray() || b.arrayOffset() != 0) throw new IllegalArgumentException("argument " + k + " is not a view in Java memory: " + raw[k]);
+        return b.array();
     }
 
     /** The length in floats of view argument {@code k}. */

@@ -19,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * extra lanes are never stored — so the bits do not depend on where the thread chunks fall.
  *
  * <p>The math is plain IEEE float arithmetic (fma included), no library calls, and lanes are independent,
- * so a kernel's bits are the same on every x86-64 machine whatever its vector width.
+ * so an element-wise kernel's bits are the same on every machine whatever its vector width. Reductions across
+ * lanes ({@link #laneSum}, {@link #laneDot}) take their width from the numerics mode: the hardware's in fast mode,
+ * a fixed 16 in portable mode ({@link org.voxkd.engine.Numerics}).
  */
 public final class Simd {
     private Simd() {}
@@ -67,13 +69,37 @@ public final class Simd {
     }
 
     /**
-     * Σ of the first {@link #LANES} floats of {@code lanes} (a partial-sum vector stored by the caller) in lane order,
-     * in float64: the fixed-order end of a lane-parallel reduction. Why not {@code reduceLanes}: it leaves the order
-     * to the implementation, which may differ between the JIT and the interpreter — and then so would the bits.
+     * Σ x[0, n) as a lane-parallel loop of {@code width} lanes sums it: float partial sums p_l = x_l + x_{l+w} + x_{l+2w} + …
+     * over the whole blocks of w, then p_0 … p_{w−1} and the tail x[n − n mod w, n) in order in float64. The bits depend
+     * on {@code width} only, not on {@link #LANES}: fast mode passes LANES, portable mode
+     * {@link org.voxkd.engine.Numerics#LOGICAL_LANES} (a multiple of LANES; the partial sums then go LANES at a time).
+     * {@code lanes} is scratch of at least {@code width} floats. Why not {@code reduceLanes}: it leaves the order to the
+     * implementation, which may differ between the JIT and the interpreter — and then so would the bits.
      */
-    public static double sumLanes(float[] tmp) {
+    public static double laneSum(float[] x, int n, int width, float[] lanes) {
+        int full = n - n % width;
+        for (int q = 0; q < width; q += LANES) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int j = q; j < full; j += width) acc = acc.add(FloatVector.fromArray(F, x, j));
+            acc.intoArray(lanes, q);
+        }
         double s = 0;
-        for (int i = 0; i < LANES; i++) s += tmp[i];
+        for (int l = 0; l < width; l++) s += lanes[l];
+        for (int j = full; j < n; j++) s += x[j];
+        return s;
+    }
+
+    /** Σ x[j]·y[j] over [0, n) in the order of {@link #laneSum}, each partial sum an fma chain (the tail in float64). */
+    public static double laneDot(float[] x, float[] y, int n, int width, float[] lanes) {
+        int full = n - n % width;
+        for (int q = 0; q < width; q += LANES) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int j = q; j < full; j += width) acc = FloatVector.fromArray(F, x, j).fma(FloatVector.fromArray(F, y, j), acc);
+            acc.intoArray(lanes, q);
+        }
+        double s = 0;
+        for (int l = 0; l < width; l++) s += lanes[l];
+        for (int j = full; j < n; j++) s += (double) x[j] * y[j];
         return s;
     }
 
@@ -234,5 +260,8 @@ public final class Simd {
     static {
         if (TILE % MASK_ELEMENTS != 0 || MASK_ELEMENTS % LANES != 0 || TILE % LANES != 0)
             throw new IllegalStateException("vector shape " + F + " / " + L + " does not divide the tile of " + TILE);
+        if (org.voxkd.engine.Numerics.LOGICAL_LANES % LANES != 0)
+            throw new IllegalStateException("vector shape " + F + " is wider than the " + org.voxkd.engine.Numerics.LOGICAL_LANES
+                    + " lanes of portable mode's reductions; start the JVM with -XX:MaxVectorSize=64");
     }
 }
