@@ -6,6 +6,8 @@ export JAVA_HOME
 export OPENBLAS_NUM_THREADS ?= $(shell nproc)
 # Idle OpenBLAS workers sleep at once instead of spinning ~0.1 s on the cores the Java kernels need (see bin/voxkd).
 export OPENBLAS_THREAD_TIMEOUT ?= 4
+# oneDNN's OpenMP threads (engine/cpu/OneDnn), as many as OpenBLAS's.
+export OMP_NUM_THREADS ?= $(OPENBLAS_NUM_THREADS)
 MVN := mvn -B --no-transfer-progress
 
 .PHONY: all build test reproduce report paper bench opencl-runtime clean help

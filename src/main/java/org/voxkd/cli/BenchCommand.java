@@ -12,6 +12,7 @@ import org.voxkd.bench.PeerBench;
 import org.voxkd.bench.RawGemm;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
+import org.voxkd.engine.cpu.GemmProviders;
 import org.voxkd.engine.cpu.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class})
+        subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class,
+                BenchCommand.GemmCmd.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
@@ -77,12 +79,12 @@ public final class BenchCommand implements Runnable {
         private void compareWithRawSgemm(int reps) {
             int rows = common.batch * common.frames, wide = 2 * expansion * hidden;
             System.out.println();
-            System.out.println("engine linear (GEMM + bias, through a recorded task graph) vs raw OpenBLAS SGEMM, same shapes:");
+            System.out.println("engine linear (GEMM + bias, through a recorded task graph) vs the same GEMM provider called directly, same shapes:");
             System.out.printf("%-34s %12s %12s %12s %9s%n", "shape", "engine ms", "raw ms", "engine GF/s", "ratio");
             try (Backend cpu = Backends.create("cpu", null)) {
                 for (int[] s : new int[][] {{hidden, wide}, {wide, hidden}}) {
                     OpBench.Row r = OpCatalog.linear(rows, s[0], s[1], common.batch + "×" + common.frames).run(cpu, 2, reps);
-                    double raw = RawGemm.millis(false, true, rows, s[1], s[0], 2, reps);
+                    double raw = RawGemm.millis(GemmProviders.fp32(), false, true, rows, s[1], s[0], 2, reps);
                     System.out.printf("%-34s %12.2f %12.2f %12.1f %8.0f%%%n", rows + "×" + s[0] + "→" + s[1] + " (fwd)",
                             r.forwardMs(), raw, r.forwardGflops(), 100 * raw / r.forwardMs());
                 }
@@ -218,6 +220,38 @@ public final class BenchCommand implements Runnable {
                     ? String.format(Locale.ROOT, " [%.2f–%.2f]", java.util.Arrays.stream(ratio).min().orElse(r), java.util.Arrays.stream(ratio).max().orElse(r)) : "";
             out.printf(Locale.ROOT, "%-28s %16.1f %18s %10s%s%n", what, ModelBench.median(ours), Double.isNaN(peer) ? "-" : String.format(Locale.ROOT, "%.1f", peer),
                     Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f×", r), range);
+        }
+    }
+
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = {"GEMM providers against each other at the models' own GEMM shapes (taken from the recorded inference and "
+                    + "training graphs at --batch × --frames), alternating rounds; totals weigh each shape by its launches per batch/step.",
+                    "OpenBLAS threads: OPENBLAS_NUM_THREADS; oneDNN threads: OMP_NUM_THREADS (both fixed when the JVM starts)."})
+    static final class GemmCmd implements Runnable {
+        @Mixin Common common = new Common();
+        @Option(names = "--graph", defaultValue = "infer", description = "infer or train (default: ${DEFAULT-VALUE}).") String graph;
+        @Option(names = "--providers", defaultValue = "openblas,onednn", split = ",",
+                description = "Providers to compare: openblas, onednn, onednn-matmul (default: ${DEFAULT-VALUE}).") List<String> providers;
+        @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds (default: ${DEFAULT-VALUE}).") int rounds;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            int reps = common.reps(3);
+            if (reps < 1 || rounds < 1) throw new IllegalArgumentException("--reps and --rounds must be at least 1");
+            List<org.voxkd.engine.cpu.Gemm> gemms = providers.stream().map(GemmProviders::named).toList();
+            var shapes = org.voxkd.bench.GemmBench.shapes(graph, common.batch, common.frames);
+            out.printf(Locale.ROOT, "GEMMs of the %s graph (V2 student%s), batch %d × %d frames; median of %d reps, medians of %d rounds%n", graph,
+                    graph.equals("train") ? " training + teacher forward" : " inference", common.batch, common.frames, reps, rounds);
+            for (int p = 0; p < gemms.size(); p++) out.printf(Locale.ROOT, "  [%d] %s%n", p + 1, gemms.get(p).describe());
+            List<double[]> totals = org.voxkd.bench.GemmBench.compare(gemms, shapes, rounds, reps, out);
+            double first = ModelBench.median(totals.get(0));
+            for (int p = 0; p < gemms.size(); p++) {
+                double t = ModelBench.median(totals.get(p));
+                out.printf(Locale.ROOT, "total [%d] %-14s %9.1f ms per %s (%.2f× [1])%n", p + 1, providers.get(p), t,
+                        graph.equals("train") ? "step" : "batch", first / t);
+            }
+            out.flush();
         }
     }
 }

@@ -5,6 +5,7 @@ import org.voxkd.engine.Buffer;
 import org.voxkd.engine.DataTransferMode;
 import org.voxkd.engine.ExecutionPlan;
 import org.voxkd.engine.ParameterSet;
+import org.voxkd.engine.Precision;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
@@ -65,7 +66,10 @@ public final class StepProgram implements AutoCloseable {
         View dCls = scratch.view(clsScratch.length() + batch, batch * d), dKd = scratch.view(clsScratch.length() + batch + batch * d, batch * d);
         View emb = pass.embedding(), w = classifier.value("weight");
 
-        TaskGraph g = new TaskGraph("train_step")
+        Precision precision = Precision.parse(cfg.optim().precision());
+        String unsupported = backend.unsupported(precision);
+        if (unsupported != null) throw new IllegalArgumentException("optim.precision " + precision.key() + " on " + backend.name() + ": " + unsupported);
+        TaskGraph g = new TaskGraph("train_step").gemmPrecision(precision)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, pass.input(), features)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, lab, labels);
         model.forward(g, pass);

@@ -46,7 +46,8 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     /** Classification margin loss and distillation. */
     public record Loss(String classifier, Float margin, Float scale, String distillation, Float alpha, Float tau) {}
 
-    public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs) {}
+    /** {@code precision}: fp32 (default) or bf16 GEMM operands with fp32 accumulation ({@link org.voxkd.engine.Precision}). */
+    public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs, String precision) {}
 
     /** Lists are relative to the config file's directory unless absolute; roots likewise. */
     public record Data(String trainList, String trainRoot, String trials, String trialRoot, Integer maxFrames,
@@ -117,10 +118,11 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         boolean kd = !rl.distillation().equals("none") && rl.alpha() > 0;
         if (kd && (teacher == null || teacher.checkpoint() == null))
             errors.add("loss.distillation " + rl.distillation() + " with alpha " + rl.alpha() + " needs teacher.checkpoint");
-        Optim o = optim == null ? new Optim(null, null, null, null, null, null) : optim;
+        Optim o = optim == null ? new Optim(null, null, null, null, null, null, null) : optim;
         Optim ro = new Optim(or(o.lr(), isTeacher ? 5e-4f : 1e-3f), or(o.weightDecay(), isTeacher ? 1e-4f : 0f),
                 or(o.lrDecay(), isTeacher ? 0.98f : 0.95f), or(o.batch(), isTeacher ? 32 : 64), or(o.accumulate(), isTeacher ? 2 : 1),
-                or(o.epochs(), 100));
+                or(o.epochs(), 100), or(o.precision(), "fp32"));
+        if (!List.of("fp32", "bf16").contains(ro.precision())) errors.add("optim.precision must be fp32 or bf16, got " + ro.precision());
         if (ro.batch() < 2) errors.add("optim.batch must be at least 2 (BatchNorm needs two samples), got " + ro.batch());
         if (ro.accumulate() < 1) errors.add("optim.accumulate must be at least 1");
         if (ro.epochs() < 1) errors.add("optim.epochs must be at least 1");

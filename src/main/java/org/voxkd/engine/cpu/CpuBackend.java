@@ -49,7 +49,7 @@ public final class CpuBackend implements Backend {
         Runtime rt = Runtime.getRuntime();
         return new DeviceInfo("cpu", 0, System.getProperty("os.arch") + " (" + Parallel.threads() + " kernel threads)",
                 System.getProperty("java.vendor"), "Java " + Runtime.version(), rt.maxMemory(), rt.availableProcessors(),
-                "GEMM: OpenBLAS " + OpenBlas.version());
+                "GEMM: " + GemmProviders.describe());
     }
 
     @Override public Memory allocate(Buffer buffer) { return new CpuMemory(buffer); }
@@ -87,6 +87,10 @@ public final class CpuBackend implements Backend {
             body.run(args);
             return System.nanoTime() - t0;
         };
+    }
+
+    @Override public String unsupported(org.voxkd.engine.Precision p) {
+        return p == org.voxkd.engine.Precision.BF16 ? GemmProviders.bf16Unavailable() : null;
     }
 
     @Override public void finish() { /* launches are synchronous */ }
