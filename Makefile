@@ -10,7 +10,7 @@ export OPENBLAS_THREAD_TIMEOUT ?= 4
 export OMP_NUM_THREADS ?= $(OPENBLAS_NUM_THREADS)
 MVN := mvn -B --no-transfer-progress
 
-.PHONY: all build test reproduce report paper bench opencl-runtime clean help
+.PHONY: all build test reproduce report paper bench bench-peers opencl-runtime clean help
 
 all: build
 
@@ -50,8 +50,16 @@ test: opencl-runtime
 # The PyTorch performance peer (shared/peers, next to the checkout); `bench compare` runs it when it and python3-torch exist.
 PEER ?= ../shared/peers/pytorch_cpu_bench.py
 
-bench: build
+# The libtorch peer: the bench/ module (DJL + libtorch 2.7.1 CPU, kept out of voxkd's jar) and a TorchScript trace of the
+# V2 student (tools/torch_peer.py, needs python3-torch). A peer that cannot be built is reported by `bench compare`.
+bench-peers:
+	@$(MVN) -q -f bench/pom.xml package -DskipTests || echo "warning: the libtorch peer (bench/) did not build; bench compare will say so" >&2
+	@[ -f target/bench/student_v2.pt ] || /usr/bin/python3 tools/torch_peer.py trace --out target/bench/student_v2.pt \
+	  || echo "warning: no TorchScript trace (python3-torch missing?); bench compare will say so" >&2
+
+bench: build bench-peers
 	bin/voxkd bench ops
+	bin/voxkd bench gemm --graph infer
 	bin/voxkd bench compare --peer $(PEER) --rounds 3
 
 # The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~8 min on 2 cores).

@@ -8,7 +8,8 @@ import java.util.Locale;
 import org.voxkd.bench.ModelBench;
 import org.voxkd.bench.OpBench;
 import org.voxkd.bench.OpCatalog;
-import org.voxkd.bench.PeerBench;
+import org.voxkd.bench.Peer;
+import org.voxkd.bench.Peers;
 import org.voxkd.bench.RawGemm;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
@@ -160,20 +161,24 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
-            description = {"voxkd's KD training step and student inference (as `bench train` and `bench infer`), then the PyTorch peer on "
-                    + "the same shapes, classes and thread count right after, and one table with the ratio voxkd / PyTorch.",
-                    "With --rounds N the two alternate N times and the table gives the median of each column and of the per-round "
-                    + "ratios, with their range: both figures move by 10-30% between runs on a shared machine.",
-                    "Without the peer script or python3-torch the table says why and shows voxkd alone.", THREADS_NOTE})
+            description = {"voxkd's KD training step and student inference (as `bench train` and `bench infer`), then each peer (PyTorch, "
+                    + "libtorch through DJL; see org.voxkd.bench.Peers) on the same shapes, classes and thread count right after, and one "
+                    + "table with samples/s and the ratios voxkd / peer.",
+                    "With --rounds N voxkd and the peers alternate N times; the table gives the median of each figure and of the per-round "
+                    + "ratios, with their range: figures move by 10-30% between runs on a shared machine.",
+                    "A peer that cannot run (missing script, torch, jar or trace) is listed with the reason; voxkd's figures still print.",
+                    THREADS_NOTE})
     static final class Compare implements Runnable {
         @Mixin Common common = new Common();
         @Option(names = "--peer", defaultValue = "../shared/peers/pytorch_cpu_bench.py",
                 description = "The PyTorch peer script (default: ${DEFAULT-VALUE}).") java.nio.file.Path peer;
         @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path python;
-        @Option(names = "--rounds", defaultValue = "1", description = "Alternating voxkd / PyTorch rounds (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--root", defaultValue = ".", description = "The checkout, where bench/target/voxkd-peers.jar and "
+                + "target/bench/student_v2.pt are (default: the working directory).") java.nio.file.Path root;
+        @Option(names = "--rounds", defaultValue = "1", description = "Alternating voxkd / peer rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
-        @Option(names = "--peer-timeout", defaultValue = "900", description = "Seconds before the peer is given up (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--peer-timeout", defaultValue = "900", description = "Seconds before a peer is given up (default: ${DEFAULT-VALUE}).")
         long peerTimeout;
         @Spec CommandSpec spec;
 
@@ -184,42 +189,60 @@ public final class BenchCommand implements Runnable {
             if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
             String blas = System.getenv("OPENBLAS_NUM_THREADS");
             int threads = blas != null && blas.matches("\\d+") ? Integer.parseInt(blas) : Parallel.threads();
-            double[][] ours = new double[2][rounds], theirs = new double[2][rounds];
-            String device = null, peerLine = null;
+            List<Peer> peers = Peers.all(Peers.Paths.under(root, python, peer), peerTimeout);
+            Peer.Shapes shapes = new Peer.Shapes(common.batch, common.frames, ModelBench.CLASSES, threads, reps);
+            double[][] ours = new double[2][rounds];
+            double[][][] theirs = new double[peers.size()][2][rounds];
+            Peer.Result[] last = new Peer.Result[peers.size()];
+            String device;
             try (Backend backend = Backends.create(common.backend, common.device)) {
                 device = backend.name() + ": " + backend.device().name() + " (" + backend.device().detail() + ")";
                 for (int k = 0; k < rounds; k++) {
                     ours[0][k] = ModelBench.train(backend, common.batch, common.frames, 1, reps, false).samplesPerSecond();
                     ours[1][k] = ModelBench.infer(backend, common.batch, common.frames, 1, Math.max(reps, 5), false).samplesPerSecond();
-                    PeerBench.Result p = PeerBench.run(python, peer, common.batch, common.frames, ModelBench.CLASSES, threads, reps, peerTimeout);
-                    theirs[0][k] = p.trainSamplesPerSecond();
-                    theirs[1][k] = p.inferSamplesPerSecond();
-                    peerLine = p.ok() ? "torch " + p.torch() + ", " + threads + " threads, " + peer : "not run — " + p.error();
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d/%d: voxkd %.1f / %.1f", k + 1, rounds, ours[0][k], ours[1][k]));
+                    for (int p = 0; p < peers.size(); p++) {
+                        last[p] = peers.get(p).measure(shapes);
+                        theirs[p][0][k] = last[p].trainSamplesPerSecond();
+                        theirs[p][1][k] = last[p].inferSamplesPerSecond();
+                        line.append(String.format(Locale.ROOT, ", %s %s / %s", peers.get(p).name(), fig(theirs[p][0][k]), fig(theirs[p][1][k])));
+                    }
                     if (rounds > 1) {
-                        out.printf(Locale.ROOT, "round %d/%d: training %.1f vs %.1f, inference %.1f vs %.1f samples/s%n", k + 1, rounds,
-                                ours[0][k], theirs[0][k], ours[1][k], theirs[1][k]);
+                        out.println(line.append(" samples/s (training / inference)"));
                         out.flush();
                     }
                 }
             }
             out.printf(Locale.ROOT, "voxkd %s%n", device);
-            out.printf(Locale.ROOT, "PyTorch peer: %s%n", peerLine);
-            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes%s%n%n", common.batch,
-                    common.frames, ModelBench.CLASSES, rounds > 1 ? "; medians of " + rounds + " alternating rounds, ratio range in brackets" : "");
-            out.printf(Locale.ROOT, "%-28s %16s %18s %10s%n", "samples/s", "voxkd", "PyTorch", "ratio");
-            row(out, "KD training step", ours[0], theirs[0]);
-            row(out, "student inference", ours[1], theirs[1]);
+            for (int p = 0; p < peers.size(); p++)
+                out.printf(Locale.ROOT, "%s peer: %s%n", peers.get(p).name(), last[p].ok() ? last[p].version() : "not run — " + last[p].error());
+            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes, %d threads%s%n%n", common.batch,
+                    common.frames, ModelBench.CLASSES, threads, rounds > 1 ? "; medians of " + rounds + " alternating rounds, ratio range in brackets" : "");
+            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-20s %9s", "samples/s", "voxkd"));
+            for (Peer p : peers) head.append(String.format(Locale.ROOT, " %10s", p.name()));
+            for (Peer p : peers) head.append(String.format(Locale.ROOT, "  %-22s", "voxkd / " + p.name()));
+            out.println(head);
+            String[] rows = {"KD training step", "student inference"};
+            for (int r = 0; r < 2; r++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %9.1f", rows[r], ModelBench.median(ours[r])));
+                for (int p = 0; p < peers.size(); p++) line.append(String.format(Locale.ROOT, " %10s", fig(ModelBench.median(theirs[p][r]))));
+                for (int p = 0; p < peers.size(); p++) line.append(String.format(Locale.ROOT, "  %-22s", ratio(ours[r], theirs[p][r])));
+                out.println(line);
+            }
             out.flush();
         }
 
-        private static void row(PrintWriter out, String what, double[] ours, double[] theirs) {
+        private static String fig(double v) { return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v); }
+
+        /** The median of the per-round ratios and their range ("1.91× [1.79–2.07]"), or "-" where the peer has no figure. */
+        static String ratio(double[] ours, double[] theirs) {
             double[] ratio = new double[ours.length];
             for (int k = 0; k < ours.length; k++) ratio[k] = ours[k] / theirs[k];
-            double peer = ModelBench.median(theirs), r = ModelBench.median(ratio);
-            String range = ratio.length > 1 && !Double.isNaN(r)
+            double r = ModelBench.median(ratio);
+            if (Double.isNaN(r)) return "-";
+            String range = ratio.length > 1
                     ? String.format(Locale.ROOT, " [%.2f–%.2f]", java.util.Arrays.stream(ratio).min().orElse(r), java.util.Arrays.stream(ratio).max().orElse(r)) : "";
-            out.printf(Locale.ROOT, "%-28s %16.1f %18s %10s%s%n", what, ModelBench.median(ours), Double.isNaN(peer) ? "-" : String.format(Locale.ROOT, "%.1f", peer),
-                    Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f×", r), range);
+            return String.format(Locale.ROOT, "%.2f×", r) + range;
         }
     }
 
