@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class,
-                BenchCommand.GemmCmd.class})
+                BenchCommand.GemmCmd.class, BenchCommand.Loader.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
@@ -275,6 +275,87 @@ public final class BenchCommand implements Runnable {
                         graph.equals("train") ? "step" : "batch", first / t);
             }
             out.flush();
+        }
+    }
+
+    @Command(name = "loader", mixinStandardHelpOptions = true,
+            description = {"Training-data throughput: WAV read + front-end + crops of --frames frames, batches of --batch, as the trainer "
+                    + "loads them; samples/s on the calling thread alone and with --threads background threads, against what a "
+                    + "training step consumes (bench train on --backend, or --step-rate).",
+                    "Without --list, a SynthVox smoke corpus is generated in a temporary directory (2-3 s utterances; VoxCeleb's "
+                    + "average ~8 s costs more per crop to read)."})
+    static final class Loader implements Runnable {
+        @Mixin Common common = new Common();
+        @Option(names = "--list", description = "A training list (speaker path per line).") java.nio.file.Path list;
+        @Option(names = "--root", description = "Root of the list's paths (default: the list's directory).") java.nio.file.Path root;
+        @Option(names = "--threads", defaultValue = "2", description = "Background loader threads (default: ${DEFAULT-VALUE}, the trainer's).")
+        int threads;
+        @Option(names = "--batches", defaultValue = "8", description = "Timed batches per figure (default: ${DEFAULT-VALUE}).") int batches;
+        @Option(names = "--step-rate", description = "Samples/s a training step consumes (a GPU's, say), instead of timing bench train here.")
+        Double stepRate;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            if (batches < 1 || threads < 1) throw new IllegalArgumentException("--batches and --threads must be at least 1");
+            java.nio.file.Path tmp = null;
+            try {
+                java.nio.file.Path dir;
+                java.util.List<org.voxkd.data.Lists.Utterance> utts;
+                String what;
+                if (list == null) {
+                    tmp = java.nio.file.Files.createTempDirectory("voxkd-loader-bench");
+                    var m = org.voxkd.data.SynthVox.generate(org.voxkd.data.SynthVox.Profile.SMOKE, 1, tmp, threads);
+                    dir = m.wavRoot();
+                    utts = org.voxkd.data.Lists.readTrainList(m.trainList());
+                    what = "SynthVox smoke (generated in " + tmp + ")";
+                } else {
+                    dir = root != null ? root : list.toAbsolutePath().getParent();
+                    utts = org.voxkd.data.Lists.readTrainList(list);
+                    what = list.toString();
+                }
+                double seconds = org.voxkd.bench.LoaderBench.meanSeconds(dir, utts);
+                out.printf(Locale.ROOT, "loader: %d utterances of %s, mean %.1f s; batch %d × %d frames%n", utts.size(), what, seconds,
+                        common.batch, common.frames);
+                out.flush();
+                double one = org.voxkd.bench.LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, 0, batches);
+                out.printf(Locale.ROOT, "  caller thread only:      %8.1f samples/s  (%.2f core-ms per crop)%n", one, 1e3 / one);
+                out.flush();
+                double many = org.voxkd.bench.LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, threads, batches);
+                out.printf(Locale.ROOT, "  %d background threads:   %8.1f samples/s%n", threads, many);
+                double step;
+                String source;
+                if (stepRate != null) {
+                    step = stepRate;
+                    source = "--step-rate";
+                } else {
+                    try (Backend backend = Backends.create(common.backend, common.device)) {
+                        step = ModelBench.train(backend, common.batch, common.frames, 1, common.reps(2), false).samplesPerSecond();
+                        source = "bench train on " + backend.name() + " (" + backend.device().name() + "), this machine";
+                    }
+                }
+                out.printf(Locale.ROOT, "training step consumes:   %8.1f samples/s  (%s)%n", step, source);
+                double cores = Runtime.getRuntime().availableProcessors();
+                out.printf(Locale.ROOT, "loading keeps up: %s — %.1f× the step's rate; on the same %d cores the loader takes %.0f%% of a step's time%n",
+                        many >= step ? "yes" : "NO", many / step, (int) cores, 100 * step / one / cores);
+                out.printf(Locale.ROOT, "feature cache: %s%n", many >= step
+                        ? "not needed (the loader is faster than the step it feeds)"
+                        : String.format(Locale.ROOT, "needed at this step rate — the loader delivers %.0f%% of it; more loader cores (--threads) would "
+                                + "need %.1f", 100 * many / step, step / one));
+                out.flush();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                if (tmp != null) deleteTree(tmp);
+            }
+        }
+
+        private static void deleteTree(java.nio.file.Path dir) {
+            try (var s = java.nio.file.Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a temporary directory left behind is harmless
+            }
         }
     }
 }
