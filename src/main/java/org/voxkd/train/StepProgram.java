@@ -149,6 +149,9 @@ public final class StepProgram implements AutoCloseable {
 
     public float[] classifierWeights() { return plan.read(classifier.params()); }
 
+    /** The model's parameter gradients as they are on the device now (after a step, before the update zeroes them). */
+    public float[] modelGradients() { return plan.read(model.parameters().grads()); }
+
     /** Adam moments {model m, model v, classifier m, classifier v}. */
     public float[][] moments() {
         return new float[][] {plan.read(model.parameters().adamM()), plan.read(model.parameters().adamV()), plan.read(classifier.adamM()),

@@ -113,6 +113,29 @@ class TrainerTest {
         assertTrue(eer >= low && eer <= high, "opencl EER " + eer + " outside the cpu interval [" + low + ", " + high + "]");
     }
 
+    @Test
+    void bf16SmokeRunStaysWithinTheFp32RunsInterval() throws Exception {
+        String fp32 = yaml(student(2)), bf16 = fp32.replace("optim: {", "optim: {precision: bf16, ");
+        new Trainer(config("fp32", fp32), work.resolve("fp32"), QUIET).run(false);
+        MixedPrecisionTest.emulated(() -> new Trainer(config("bf16", bf16), work.resolve("bf16"), QUIET).run(false));
+        Path a = work.resolve("fp32/epochs.csv"), b = work.resolve("bf16/epochs.csv");
+        for (int epoch = 0; epoch < 2; epoch++)
+            for (int col : new int[] {2, 3, 4}) {
+                double x = Double.parseDouble(column(a, col).get(epoch)), y = Double.parseDouble(column(b, col).get(epoch));
+                assertEquals(x, y, 0.05 * Math.abs(x), "epoch " + epoch + " column " + col + ": bf16 mean loss vs fp32");
+            }
+        double eer = Double.parseDouble(column(b, 10).get(1)), low = Double.parseDouble(column(a, 11).get(1)), high = Double.parseDouble(column(a, 12).get(1));
+        assertTrue(eer >= low && eer <= high, "bf16 EER " + eer + " outside the fp32 run's 95% interval [" + low + ", " + high + "]");
+        // The same bf16 numerics on opencl (operands rounded on the device): the first epoch's losses agree with cpu's
+        // to 5e-3 (fp32 runs agree to 1e-3; a rounding that flips between backends moves an operand by a bf16 ulp).
+        OpenClSupport.open().close();
+        MixedPrecisionTest.emulated(() -> new Trainer(config("bf16cl", bf16).onBackend("opencl", null), work.resolve("bf16cl"), QUIET).run(false));
+        for (int col : new int[] {2, 3, 4}) {
+            double c = Double.parseDouble(column(b, col).get(0)), o = Double.parseDouble(column(work.resolve("bf16cl/epochs.csv"), col).get(0));
+            assertEquals(c, o, 5e-3 * Math.abs(c), "bf16 opencl vs cpu, column " + col + " (cpu fp32: " + column(a, col).get(0) + ")");
+        }
+    }
+
     static List<String> column(Path csv, int col) throws IOException {
         return Files.readAllLines(csv).stream().skip(1).map(l -> l.split(",", -1)[col]).toList();
     }

@@ -72,10 +72,16 @@ public final class GemmProviders {
 
     /** The bf16-operand GEMM provider; throws with {@link #bf16Unavailable()}'s message where there is none. */
     public static Gemm bf16() {
+        boolean emulate = emulateBf16();
+        Gemm[] cached = emulate ? EMULATED : NATIVE;
+        if (cached[0] != null) return cached[0];
         String why = bf16Unavailable();
         if (why != null) throw new IllegalStateException(why);
-        return emulateBf16() ? Bf16.emulated(FP32) : OneDnn.bf16();
+        return cached[0] = emulate ? Bf16.emulated(FP32) : OneDnn.bf16();
     }
+
+    /** The bf16 providers once made (a GEMM launch asks for one each time; the emulation switch is read each time). */
+    private static final Gemm[] EMULATED = new Gemm[1], NATIVE = new Gemm[1];
 
     private static boolean emulateBf16() { return "emulate".equals(setting("voxkd.bf16", "VOXKD_BF16", "")); }
 }
