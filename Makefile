@@ -10,7 +10,7 @@ export OPENBLAS_THREAD_TIMEOUT ?= 4
 export OMP_NUM_THREADS ?= $(OPENBLAS_NUM_THREADS)
 MVN := mvn -B --no-transfer-progress
 
-.PHONY: all build test reproduce report paper bench bench-peers opencl-runtime clean help
+.PHONY: all build test reproduce report paper bench bench-peers gpu-check gpu-check-build opencl-runtime clean help
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make test       - build and run the whole test suite (OpenCL tests on PoCL when no GPU)"
 	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
 	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
+	@echo "make gpu-check  - on a GPU machine: devices, OpenCL parity tests, bench train|infer on opencl, PyTorch CUDA peer; one JSON"
 	@echo "make report     - rebuild paper/generated/ from results/"
 	@echo "make paper      - the PDF, where latexmk is installed"
 
@@ -61,6 +62,19 @@ bench: build bench-peers
 	bin/voxkd bench ops
 	bin/voxkd bench gemm --graph infer
 	bin/voxkd bench compare --peer $(PEER) --rounds 3
+
+# A lent GPU machine (15 minutes in all): tools/gpu_check.py runs every step under a timeout, all within ~7.5 minutes, and
+# writes target/gpu-check/summary.json. GPU_CHECK_FLAGS=--small is the dry run (batch 8 x 50 frames, e.g. on PoCL).
+GPU_CHECK_FLAGS ?=
+gpu-check:
+	python3 tools/gpu_check.py $(GPU_CHECK_FLAGS)
+
+# What gpu-check runs from (built here, then carried to a machine without a Maven repository): the jar and its lib/,
+# the test classes, and the JUnit jars for org.voxkd.GpuCheckRunner.
+gpu-check-build: opencl-runtime
+	$(MVN) -q package -DskipTests
+	$(MVN) -q test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib \
+	  -DincludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian
 
 # The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~8 min on 2 cores).
 reproduce: build
