@@ -71,11 +71,8 @@ public final class GemmBench {
         long eb = extent(s.transB ? s.n : s.k, s.transB ? s.k : s.n, s.ldb, s.strideB, s.batch);
         long ec = extent(s.m, s.n, s.ldc, s.strideC, s.batch);
         try (FloatPointer a = random(ea, 1); FloatPointer b = random(eb, 2); FloatPointer c = random(ec, 3)) {
-            Runnable once = () -> {
-                for (int i = 0; i < s.batch; i++)
-                    gemm.sgemm(s.transA, s.transB, s.m, s.n, s.k, 1f, a.position((long) i * s.strideA), s.lda, b.position((long) i * s.strideB), s.ldb,
-                            s.beta, c.position((long) i * s.strideC), s.ldc);
-            };
+            Runnable once = () -> gemm.sgemmStridedBatched(s.transA, s.transB, s.m, s.n, s.k, 1f, a, s.lda, s.strideA, b, s.ldb, s.strideB, s.beta,
+                    c, s.ldc, s.strideC, s.batch);
             return ModelBench.medianMs(1, reps, once);
         }
     }

@@ -1,6 +1,5 @@
 package org.voxkd.kernels;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Precision;
 import org.voxkd.engine.Range;
@@ -28,21 +27,8 @@ public final class Blas {
     public static final Kernel GEMM_BF16 = Kernel.blas("gemm_bf16_strided_batched", a -> stridedBatched(a, GemmProviders.bf16()));
 
     private static void stridedBatched(CpuArgs a, Gemm gemm) {
-        boolean ta = a.i(3) != 0, tb = a.i(4) != 0;
-        int m = a.i(5), n = a.i(6), k = a.i(7), lda = a.i(8), ldb = a.i(9), ldc = a.i(10);
-        int batch = a.i(11), sa = a.i(12), sb = a.i(13), sc = a.i(14);
-        float alpha = a.f(15), beta = a.f(16);
-        if (batch == 1) {
-            gemm.sgemm(ta, tb, m, n, k, alpha, a.ptr(0), lda, a.ptr(1), ldb, beta, a.ptr(2), ldc);
-            return;
-        }
-        FloatPointer pa = new FloatPointer(a.ptr(0)), pb = new FloatPointer(a.ptr(1)), pc = new FloatPointer(a.ptr(2));
-        for (int i = 0; i < batch; i++) {
-            pa.position(a.off(0) + (long) i * sa);
-            pb.position(a.off(1) + (long) i * sb);
-            pc.position(a.off(2) + (long) i * sc);
-            gemm.sgemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-        }
+        gemm.sgemmStridedBatched(a.i(3) != 0, a.i(4) != 0, a.i(5), a.i(6), a.i(7), a.f(15), a.ptr(0), a.i(8), a.i(12), a.ptr(1), a.i(9), a.i(13),
+                a.f(16), a.ptr(2), a.i(10), a.i(14), a.i(11));
     }
 
     /** C = alpha·op(A)·op(B) + beta·C (row-major). */

@@ -14,13 +14,16 @@ import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.Loader;
 
 /**
  * oneDNN (JavaCPP preset {@code org.bytedeco:dnnl}, its own libdnnl and OpenMP runtime) as a GEMM provider.
  * fp32 GEMMs go to {@code dnnl_sgemm}, whose JIT kernels beat OpenBLAS at the models' shapes on the machines
- * measured (README, `voxkd bench ops`). bf16 GEMMs go to the matmul primitive with fp32 operands, fp32
+ * measured (README, `voxkd bench gemm`), and strided batches (the grouped 1×1 convolutions) to one 3-D matmul
+ * primitive instead of one call per group. bf16 GEMMs go to the matmul primitive with fp32 operands, fp32
  * accumulation and fp32 output under {@code fpmath_mode bf16}: oneDNN rounds the operands to bf16 inside its
  * AVX512-BF16 / AMX kernels, so no bf16 copies are made here. The library is optional: {@link #unavailable()}
  * says why it did not load, and {@link GemmProviders} falls back to OpenBLAS.
@@ -33,6 +36,7 @@ public final class OneDnn implements Gemm {
     private static OneDnn fp32, strictMatmul, bf16;
 
     private final int fpmath;
+    /** False: single GEMMs through dnnl_sgemm (batches through the matmul primitive); true: everything through matmul. */
     private final boolean matmul;
     private final Map<Shape, Matmul> cache = new HashMap<>();
     private dnnl_engine engine;
@@ -58,7 +62,7 @@ public final class OneDnn implements Gemm {
     /** fp32 GEMMs through {@code dnnl_sgemm}. */
     public static synchronized OneDnn fp32() {
         requireLoaded();
-        if (fp32 == null) fp32 = new OneDnn(false, 0);
+        if (fp32 == null) fp32 = new OneDnn(false, dnnl_fpmath_mode_strict);
         return fp32;
     }
 
@@ -106,15 +110,30 @@ public final class OneDnn implements Gemm {
             check(dnnl_sgemm((byte) (transA ? 'T' : 'N'), (byte) (transB ? 'T' : 'N'), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc), "dnnl_sgemm");
             return;
         }
-        Matmul mm;
-        synchronized (this) {
-            mm = cache.computeIfAbsent(new Shape(transA, transB, m, n, k, lda, ldb, ldc, alpha, beta), this::create);
-        }
-        mm.run(a, b, c);
+        matmul(new Shape(transA, transB, m, n, k, lda, ldb, ldc, 0, 0, 0, 1, alpha, beta)).run(a, b, c);
     }
 
+    @Override public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer a, int lda,
+                                              long strideA, FloatPointer b, int ldb, long strideB, float beta, FloatPointer c, int ldc,
+                                              long strideC, int batch) {
+        if (batch == 1) {
+            sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        matmul(new Shape(transA, transB, m, n, k, lda, ldb, ldc, strideA, strideB, strideC, batch, alpha, beta)).run(a, b, c);
+    }
+
+    private synchronized Matmul matmul(Shape s) { return cache.computeIfAbsent(s, this::create); }
+
+    /**
+     * The address of {@code p}'s current float as a void* argument: JavaCPP adds a {@code Pointer} argument's position
+     * in bytes, not in floats, so a float position must be converted (a view at offset k would otherwise start k·3 bytes early).
+     */
+    private static Pointer bytes(FloatPointer p) { return new BytePointer(p).position(p.position() * Float.BYTES); }
+
     /** One GEMM shape; primitives are made once per shape (a recorded graph repeats a few shapes). */
-    private record Shape(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc, float alpha, float beta) {}
+    private record Shape(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc, long strideA, long strideB, long strideC,
+                         int batch, float alpha, float beta) {}
 
     private final class Matmul {
         final dnnl_primitive primitive;
@@ -133,9 +152,9 @@ public final class OneDnn implements Gemm {
         }
 
         synchronized void run(FloatPointer a, FloatPointer b, FloatPointer c) {
-            check(dnnl_memory_set_data_handle(ma, a), "dnnl_memory_set_data_handle");
-            check(dnnl_memory_set_data_handle(mb, b), "dnnl_memory_set_data_handle");
-            check(dnnl_memory_set_data_handle(mc, c), "dnnl_memory_set_data_handle");
+            check(dnnl_memory_set_data_handle(ma, bytes(a)), "dnnl_memory_set_data_handle");
+            check(dnnl_memory_set_data_handle(mb, bytes(b)), "dnnl_memory_set_data_handle");
+            check(dnnl_memory_set_data_handle(mc, bytes(c)), "dnnl_memory_set_data_handle");
             check(dnnl_primitive_execute(primitive, stream, 3, args), "dnnl_primitive_execute");
             check(dnnl_stream_wait(stream), "dnnl_stream_wait");
         }
@@ -152,8 +171,8 @@ public final class OneDnn implements Gemm {
             stream = new dnnl_stream();
             check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "dnnl_stream_create");
         }
-        dnnl_memory_desc da = desc(s.m(), s.k(), s.transA(), s.lda()), db = desc(s.k(), s.n(), s.transB(), s.ldb()),
-                dc = desc(s.m(), s.n(), false, s.ldc());
+        dnnl_memory_desc da = desc(s.batch(), s.strideA(), s.m(), s.k(), s.transA(), s.lda()),
+                db = desc(s.batch(), s.strideB(), s.k(), s.n(), s.transB(), s.ldb()), dc = desc(s.batch(), s.strideC(), s.m(), s.n(), false, s.ldc());
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create");
         check(dnnl_primitive_attr_set_fpmath_mode(attr, fpmath), "dnnl_primitive_attr_set_fpmath_mode");
@@ -177,11 +196,20 @@ public final class OneDnn implements Gemm {
         return new Matmul(p, ma, mb, mc);
     }
 
-    /** rows×cols as stored row-major with leading dimension ld, or (transposed) as the transpose of cols×rows. */
-    private static dnnl_memory_desc desc(int rows, int cols, boolean transposed, int ld) {
+    /**
+     * rows×cols as stored row-major with leading dimension ld, or (transposed) as the transpose of cols×rows; with
+     * batch > 1 a 3-D tensor whose matrices start {@code stride} floats apart (they may interleave, as the column
+     * blocks of a grouped convolution do).
+     */
+    private static dnnl_memory_desc desc(int batch, long stride, int rows, int cols, boolean transposed, int ld) {
         dnnl_memory_desc d = new dnnl_memory_desc();
         long[] strides = transposed ? new long[] {1, ld} : new long[] {ld, 1};
-        check(dnnl_memory_desc_create_with_strides(d, 2, new long[] {rows, cols}, dnnl_f32, strides), "dnnl_memory_desc_create_with_strides");
+        long[] dims = {rows, cols};
+        if (batch > 1) {
+            strides = new long[] {stride, strides[0], strides[1]};
+            dims = new long[] {batch, rows, cols};
+        }
+        check(dnnl_memory_desc_create_with_strides(d, dims.length, dims, dnnl_f32, strides), "dnnl_memory_desc_create_with_strides");
         return d;
     }
 

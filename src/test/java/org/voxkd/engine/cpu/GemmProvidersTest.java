@@ -38,15 +38,27 @@ class GemmProvidersTest {
         return out;
     }
 
-    /** Runs one GEMM through {@code gemm} on native copies; returns C. */
+    /**
+     * Runs one GEMM through {@code gemm} on native copies placed {@link #SHIFT} floats into their buffers, so the pointers
+     * carry a position as the engine's views do; returns C.
+     */
     static float[] run(Gemm gemm, boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta,
                        float[] c, int ldc) {
-        try (FloatPointer pa = new FloatPointer(a); FloatPointer pb = new FloatPointer(b); FloatPointer pc = new FloatPointer(c)) {
-            gemm.sgemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        try (FloatPointer pa = shifted(a); FloatPointer pb = shifted(b); FloatPointer pc = shifted(c)) {
+            gemm.sgemm(ta, tb, m, n, k, alpha, pa.position(SHIFT), lda, pb.position(SHIFT), ldb, beta, pc.position(SHIFT), ldc);
             float[] out = new float[c.length];
-            pc.get(out);
+            pc.position(SHIFT).get(out);
             return out;
         }
+    }
+
+    static final int SHIFT = 13;
+
+    static FloatPointer shifted(float[] v) {
+        FloatPointer p = new FloatPointer(v.length + SHIFT);
+        p.position(0).put(new float[SHIFT]);
+        p.position(SHIFT).put(v);
+        return p.position(0);
     }
 
     private static void checkProvider(Gemm gemm) {
@@ -67,6 +79,35 @@ class GemmProvidersTest {
                     }
                     assertArrayEquals(got, run(gemm, ta, tb, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, ldc), what + ": not deterministic");
                 }
+            }
+    }
+
+    /**
+     * A strided batch laid out as a grouped 1×1 convolution: the groups of A and C are interleaved column blocks of the
+     * same rows (stride = the block width, lda = all channels), B's groups are consecutive; every provider against
+     * float64, including oneDNN's single 3-D matmul for the whole batch.
+     */
+    @Test
+    void groupedStridedBatchesMatchFloat64() {
+        int rows = 29, gi = 6, go = 5, groups = 3, cin = gi * groups, cout = go * groups;
+        float[] x = random(rows * cin, 7), w = random(cout * gi, 8), y0 = random(rows * cout, 9);
+        for (String name : new String[] {"openblas", "onednn", "onednn-matmul"})
+            for (float beta : new float[] {0f, 1f}) {
+                Gemm gemm = GemmProviders.named(name);
+                float[] got;
+                try (FloatPointer pa = shifted(x); FloatPointer pb = shifted(w); FloatPointer pc = shifted(y0)) {
+                    gemm.sgemmStridedBatched(false, true, rows, go, gi, 1f, pa.position(SHIFT), cin, gi, pb.position(SHIFT), gi, (long) go * gi, beta,
+                            pc.position(SHIFT), cout, go, groups);
+                    got = new float[y0.length];
+                    pc.position(SHIFT).get(got);
+                }
+                for (int p = 0; p < groups; p++)
+                    for (int r = 0; r < rows; r++)
+                        for (int o = 0; o < go; o++) {
+                            double s = beta * y0[r * cout + p * go + o];
+                            for (int i = 0; i < gi; i++) s += (double) x[r * cin + p * gi + i] * w[(p * go + o) * gi + i];
+                            assertEquals(s, got[r * cout + p * go + o], 1e-5 * (gi + 1), name + " β" + beta + " group " + p + " row " + r);
+                        }
             }
     }
 
