@@ -6,7 +6,7 @@ recorded with why, and the rest still run:
   build    make gpu-check-build (jar, test classes, JUnit jars in target/test-lib), only when they are missing
            or with --build (a lent machine may reach no Maven repository: carry target/ instead)
   devices  bin/voxkd devices; the first OpenCL device of type GPU is used (else the first OpenCL device: a dry run)
-  parity   the OpenCL tests (BackendParityTest, OpenClReductionsTest, DeterminismTest, OpenClBackendTest,
+  parity   the OpenCL tests (BackendParityTest with its many-chunk reductions, DeterminismTest, OpenClBackendTest,
            FusedEpilogueTest) on that device through org.voxkd.GpuCheckRunner, no Maven needed
   infer    bin/voxkd bench infer --backend opencl --device N --json
   train    bin/voxkd bench train --backend opencl --device N --json
