@@ -54,6 +54,10 @@ PEER ?= ../shared/peers/pytorch_cpu_bench.py
 # The libtorch peer: the bench/ module (DJL + libtorch 2.7.1 CPU, kept out of voxkd's jar) and a TorchScript trace of the
 # V2 student (tools/torch_peer.py, needs python3-torch). A peer that cannot be built is reported by `bench compare`.
 bench-peers:
+	@if ! /usr/bin/python3 -c 'import torch' 2>/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing python3-torch (the PyTorch peer, the TorchScript trace) ..."; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null || true; \
+	fi
 	@$(MVN) -q -f bench/pom.xml package -DskipTests || echo "warning: the libtorch peer (bench/) did not build; bench compare will say so" >&2
 	@[ -f target/bench/student_v2.pt ] || /usr/bin/python3 tools/torch_peer.py trace --out target/bench/student_v2.pt \
 	  || echo "warning: no TorchScript trace (python3-torch missing?); bench compare will say so" >&2
