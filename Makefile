@@ -6,9 +6,11 @@ export JAVA_HOME
 export OPENBLAS_NUM_THREADS ?= $(shell nproc)
 # Idle OpenBLAS workers sleep at once instead of spinning ~0.1 s on the cores the Java kernels need (see bin/voxkd).
 export OPENBLAS_THREAD_TIMEOUT ?= 4
+# oneDNN's OpenMP threads (engine/cpu/OneDnn), as many as OpenBLAS's.
+export OMP_NUM_THREADS ?= $(OPENBLAS_NUM_THREADS)
 MVN := mvn -B --no-transfer-progress
 
-.PHONY: all build test reproduce report paper bench opencl-runtime slurm-runtime clean help
+.PHONY: all build test reproduce report paper bench bench-peers gpu-check gpu-check-build opencl-runtime slurm-runtime clean help
 
 all: build
 
@@ -17,6 +19,7 @@ help:
 	@echo "make test       - build and run the whole test suite (OpenCL tests on PoCL when no GPU)"
 	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
 	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
+	@echo "make gpu-check  - on a GPU machine: devices, OpenCL parity tests, bench train|infer on opencl, PyTorch CUDA peer; one JSON"
 	@echo "make report     - rebuild paper/generated/ from results/"
 	@echo "make paper      - paper/main.pdf (installs TeX on Debian when root)"
 
@@ -54,13 +57,51 @@ test: opencl-runtime slurm-runtime
 # The PyTorch performance peer (shared/peers, next to the checkout); `bench compare` runs it when it and python3-torch exist.
 PEER ?= ../shared/peers/pytorch_cpu_bench.py
 
-bench: build
+# The libtorch peer: the bench/ module (DJL + libtorch 2.7.1 CPU, kept out of voxkd's jar) and a TorchScript trace of the
+# V2 student (tools/torch_peer.py, needs python3-torch). A peer that cannot be built is reported by `bench compare`.
+bench-peers:
+	@if ! /usr/bin/python3 -c 'import torch' 2>/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing python3-torch (the PyTorch peer, the TorchScript trace) ..."; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null || true; \
+	fi
+	@$(MVN) -q -f bench/pom.xml package -DskipTests || echo "warning: the libtorch peer (bench/) did not build; bench compare will say so" >&2
+	@[ -f target/bench/student_v2.pt ] || /usr/bin/python3 tools/torch_peer.py trace --out target/bench/student_v2.pt \
+	  || echo "warning: no TorchScript trace (python3-torch missing?); bench compare will say so" >&2
+
+bench: build bench-peers
 	bin/voxkd bench ops
+	bin/voxkd bench gemm --graph infer
 	bin/voxkd bench compare --peer $(PEER) --rounds 3
 
-# The whole pipeline on the embedded corpus: SynthVox default, teacher, six students, ledger, report (~8 min on 2 cores).
+# A lent GPU machine (15 minutes in all): tools/gpu_check.py runs every step under a timeout, all within ~7.5 minutes, and
+# writes target/gpu-check/summary.json. GPU_CHECK_FLAGS=--small is the dry run (batch 8 x 50 frames, e.g. on PoCL).
+GPU_CHECK_FLAGS ?=
+gpu-check:
+	python3 tools/gpu_check.py $(GPU_CHECK_FLAGS)
+
+# What gpu-check runs from (built here, then carried to a machine without a Maven repository): the jar and its lib/,
+# the test classes, and the JUnit jars for org.voxkd.GpuCheckRunner.
+gpu-check-build: opencl-runtime
+	$(MVN) -q package -DskipTests
+	$(MVN) -q test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib \
+	  -DincludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian
+
+# The whole pipeline on the embedded corpus: SynthVox default, three seeds of the teacher and eight students, the
+# deployment study, ledger, report (about 40 min on 2 cores). Two workers share results/ through run claims, each taking
+# the next run whose teacher is done, with one kernel thread and one BLAS thread each: on 2 cores that is ~1.5× the
+# throughput of one process with two threads (the scaled models are too small for two threads to pay). The second
+# worker's log is target/reproduce-worker2.log; the first builds the deployment study and the report. The records name
+# the thread counts (environment), which `voxkd ledger verify` compares.
+REPRODUCE_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 VOXKD_JAVA_OPTS="-Xmx6g -Dvoxkd.cpu.threads=1"
 reproduce: build
-	bin/voxkd reproduce --profile default
+	@mkdir -p target
+	@start=$$(date +%s); \
+	( $(REPRODUCE_ENV) bin/voxkd reproduce --profile default --no-report --no-deploy > target/reproduce-worker2.log 2>&1; echo $$? > target/reproduce-worker2.rc ) & \
+	$(REPRODUCE_ENV) bin/voxkd reproduce --profile default; rc=$$?; wait; \
+	w2=$$(cat target/reproduce-worker2.rc 2>/dev/null || echo 1); \
+	echo "make reproduce: $$(( ($$(date +%s) - start + 30) / 60 )) min wall clock (worker 2 exit $$w2, log target/reproduce-worker2.log)"; \
+	if [ $$w2 -ne 0 ]; then tail -20 target/reproduce-worker2.log; fi; \
+	[ $$rc -eq 0 ] && [ $$w2 -eq 0 ]
 
 # The report alone, from results/ (deterministic: the same results give the same bytes).
 report: build

@@ -6,13 +6,22 @@ __kernel void bias_add(__global float* y, int yo, __global const float* b, int b
     y[yo + i] += b[bo + i % c];
 }
 
-// One work item per channel sums the rows in order: deterministic, and coalesced across channels.
-__kernel void bias_grad(__global float* db, int dbo, __global const float* dy, int dyo, int rows, int c) {
+// Column sums of v [rows, C], the partial launch of a two-launch reduction (common.cl): bias gradients, and the
+// BatchNorm means of norm.cl.
+__kernel void colsum_partial(__global double* part, int po, __global const float* v, int vo, int rows, int c, int chunk) {
+    __local double s[RED_X * RED_Y];
+    RED_ROWS(rows, chunk, c)
+    double acc[1] = {0.0};
+    if (live)
+        for (int r = r0 + get_local_id(1); r < r1; r += RED_Y) acc[0] += v[vo + r * c + j];
+    red_store(s, part, po, acc, 1, c);
+}
+
+// bias_grad's final launch: db[j] += the chunks' sums, in order.
+__kernel void bias_grad_final(__global float* db, int dbo, __global const double* part, int po, int chunks, int c) {
     int j = get_global_id(0);
     if (j >= c) return;
-    float acc = 0.0f;
-    for (int r = 0; r < rows; r++) acc += dy[dyo + r * c + j];
-    db[dbo + j] += acc;
+    db[dbo + j] = (float) ((double) db[dbo + j] + red_total(part, po, chunks, c, j, 1, 0));
 }
 
 // Inference epilogue of a residual branch: y = (pre + bias) + res; y may be pre.

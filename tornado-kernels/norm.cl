@@ -1,26 +1,41 @@
 // norm.cl — BatchNorm1d (training and inference) and LayerNorm over the channels of [rows, C]
 // activations (kernels/Norm.java).
-// Reductions over rows (BatchNorm statistics and backward, LayerNorm parameter sums) run one work item
-// per channel looping over the rows in order: deterministic, the cpu body's order, and coalesced across
-// channels. Reductions over channels (LayerNorm) run one work item per row. Accumulators are double,
-// and the float/double conversions follow the cpu bodies so both backends round the same way.
+// Reductions over rows (BatchNorm statistics and backward, LayerNorm parameter sums) are two-launch work-group
+// reductions (common.cl, engine/opencl/Reductions.java): many work groups per channel block, a fixed-order tree
+// and a fixed-order final, so a GPU runs them in parallel and the bits never change. Reductions over channels
+// (LayerNorm) run one work item per row. Accumulators are double, and the float/double conversions follow the
+// cpu bodies so both backends round the same way.
 
-// Batch statistics per channel: mean, then the biased variance around it (two passes); rstd, and the
-// running statistics (running_var takes the unbiased variance, factor rows/(rows - 1), as PyTorch does).
-__kernel void batchnorm_stats(__global float* mean, int mo, __global float* rstd, int so,
-                              __global float* rm, int rmo, __global float* rv, int rvo,
-                              __global const float* x, int xo, int rows, int c, float eps, float momentum) {
+// Batch statistics, launches 2-4 of 4 (launch 1 is linear.cl's colsum_partial over x): the mean, then the
+// biased variance around it (two passes, double sums), rstd, and the running statistics (running_var takes the
+// unbiased variance, factor rows/(rows - 1), as PyTorch does).
+__kernel void bn_mean_final(__global float* mean, int mo, __global const double* part, int po, int chunks, int rows, int c) {
     int j = get_global_id(0);
     if (j >= c) return;
-    double mu = 0.0, sq = 0.0;
-    for (int r = 0; r < rows; r++) mu += x[xo + r * c + j];
-    mu /= rows;
-    for (int r = 0; r < rows; r++) {
-        double d = x[xo + r * c + j] - mu;
-        sq += d * d;
+    mean[mo + j] = (float) (red_total(part, po, chunks, c, j, 1, 0) / rows);
+}
+
+__kernel void bn_var_partial(__global double* part, int po, __global const float* x, int xo, __global const float* mean, int mo,
+                             int rows, int c, int chunk) {
+    __local double s[RED_X * RED_Y];
+    RED_ROWS(rows, chunk, c)
+    double acc[1] = {0.0};
+    if (live) {
+        double m = mean[mo + j];
+        for (int r = r0 + get_local_id(1); r < r1; r += RED_Y) {
+            double d = x[xo + r * c + j] - m;
+            acc[0] += d * d;
+        }
     }
-    double var = sq / rows, mom = momentum;
-    mean[mo + j] = (float) mu;
+    red_store(s, part, po, acc, 1, c);
+}
+
+__kernel void bn_stats_final(__global float* rstd, int so, __global float* rm, int rmo, __global float* rv, int rvo,
+                             __global const float* mean, int mo, __global const double* part, int po, int chunks, int rows, int c,
+                             float eps, float momentum) {
+    int j = get_global_id(0);
+    if (j >= c) return;
+    double var = red_total(part, po, chunks, c, j, 1, 0) / rows, mom = momentum, mu = mean[mo + j];
     rstd[so + j] = (float) (1.0 / sqrt(var + (double) eps));
     rm[rmo + j] = (float) ((1.0 - mom) * rm[rmo + j] + mom * mu);
     rv[rvo + j] = (float) ((1.0 - mom) * rv[rvo + j] + mom * var * rows / (rows - 1));
@@ -55,46 +70,55 @@ __kernel void batchnorm_infer_fwd(__global float* y, int yo, __global const floa
     bn_affine(y, yo, x, xo, rm[rmo + j], rstd_of_var(rv[rvo + j], eps), gamma, go, beta, bo, i, j);
 }
 
-// Shared by both BatchNorm backwards, one work item per channel: sum dy and dy*xhat over the rows in
-// order, then dbeta, dgamma and the dx column of that channel. With batch statistics the mean and
-// variance depend on x, which adds the -sum(dy)/n - xhat*sum(dy*xhat)/n terms to dx.
-inline void bn_backward(__global float* dx, int dxo, __global float* dg, int dgo, __global float* db, int dbo,
-                        __global const float* dy, int dyo, __global const float* x, int xo,
-                        float m, float rs, __global const float* gamma, int go, int rows, int c, int j, int batch_stats) {
-    double sdy = 0.0, sdyx = 0.0;
-    for (int r = 0; r < rows; r++) {
-        float g = dy[dyo + r * c + j], xh = (x[xo + r * c + j] - m) * rs;
-        sdy += g;
-        sdyx += (double) g * xh;
+// Both BatchNorm backwards in three launches. x-hat comes from (mean, rstd) with batch statistics, or from the
+// running (mean, var) in inference mode (from_var: rstd = 1/sqrt(var + eps), rounded as the cpu body does).
+inline float bn_rstd(__global const float* spread, int so, int j, int from_var, float eps) {
+    return from_var ? rstd_of_var(spread[so + j], eps) : spread[so + j];
+}
+
+// Launch 1: sum dy and sum dy*xhat over each chunk of rows.
+__kernel void bn_bwd_partial(__global double* part, int po, __global const float* dy, int dyo, __global const float* x, int xo,
+                             __global const float* m, int mo, __global const float* spread, int so, int from_var, float eps,
+                             int rows, int c, int chunk) {
+    __local double s[RED_X * RED_Y];
+    RED_ROWS(rows, chunk, c)
+    double acc[2] = {0.0, 0.0};
+    if (live) {
+        float mj = m[mo + j], rs = bn_rstd(spread, so, j, from_var, eps);
+        for (int r = r0 + get_local_id(1); r < r1; r += RED_Y) {
+            float g = dy[dyo + r * c + j], xh = (x[xo + r * c + j] - mj) * rs;
+            acc[0] += g;
+            acc[1] += (double) g * xh;
+        }
     }
+    red_store(s, part, po, acc, 2, c);
+}
+
+// Launch 2, per channel: dbeta += sum dy, dgamma += sum dy*xhat; coef[j] = (gamma*rstd, mean dy, mean dy*xhat) for
+// launch 3 (the means are 0 with running statistics, which do not depend on x).
+__kernel void bn_bwd_final(__global float* dg, int dgo, __global float* db, int dbo, __global double* coef, int co,
+                           __global const double* part, int po, __global const float* gamma, int go,
+                           __global const float* spread, int so, int from_var, float eps, int chunks, int rows, int c, int batch_stats) {
+    int j = get_global_id(0);
+    if (j >= c) return;
+    double sdy = red_total(part, po, chunks, c, j, 2, 0), sdyx = red_total(part, po, chunks, c, j, 2, 1);
     dg[dgo + j] = (float) ((double) dg[dgo + j] + sdyx);
     db[dbo + j] = (float) ((double) db[dbo + j] + sdy);
-    float k = gamma[go + j] * rs;
-    float mdy = batch_stats ? (float) (sdy / rows) : 0.0f;
-    float mdyx = batch_stats ? (float) (sdyx / rows) : 0.0f;
-    for (int r = 0; r < rows; r++) {
-        int e = r * c + j;
-        float xh = (x[xo + e] - m) * rs;
-        dx[dxo + e] += k * (dy[dyo + e] - mdy - xh * mdyx);
-    }
+    coef[co + 3 * j] = gamma[go + j] * bn_rstd(spread, so, j, from_var, eps);
+    coef[co + 3 * j + 1] = batch_stats ? (float) (sdy / rows) : 0.0f;
+    coef[co + 3 * j + 2] = batch_stats ? (float) (sdyx / rows) : 0.0f;
 }
 
-__kernel void batchnorm_bwd(__global float* dx, int dxo, __global float* dg, int dgo, __global float* db, int dbo,
-                            __global const float* dy, int dyo, __global const float* x, int xo,
-                            __global const float* mean, int mo, __global const float* rstd, int so,
-                            __global const float* gamma, int go, int rows, int c) {
-    int j = get_global_id(0);
-    if (j >= c) return;
-    bn_backward(dx, dxo, dg, dgo, db, dbo, dy, dyo, x, xo, mean[mo + j], rstd[so + j], gamma, go, rows, c, j, 1);
-}
-
-__kernel void batchnorm_infer_bwd(__global float* dx, int dxo, __global float* dg, int dgo, __global float* db, int dbo,
-                                  __global const float* dy, int dyo, __global const float* x, int xo,
-                                  __global const float* rm, int rmo, __global const float* rv, int rvo,
-                                  __global const float* gamma, int go, int rows, int c, float eps) {
-    int j = get_global_id(0);
-    if (j >= c) return;
-    bn_backward(dx, dxo, dg, dgo, db, dbo, dy, dyo, x, xo, rm[rmo + j], rstd_of_var(rv[rvo + j], eps), gamma, go, rows, c, j, 0);
+// Launch 3, one work item per element: dx += k*(dy - mean dy - xhat*mean dy*xhat).
+__kernel void bn_bwd_dx(__global float* dx, int dxo, __global const float* dy, int dyo, __global const float* x, int xo,
+                        __global const float* m, int mo, __global const float* spread, int so, int from_var, float eps,
+                        __global const double* coef, int co, int rows, int c) {
+    int e = get_global_id(0);
+    if (e >= rows * c) return;
+    int j = e % c;
+    float xh = (x[xo + e] - m[mo + j]) * bn_rstd(spread, so, j, from_var, eps);
+    float k = (float) coef[co + 3 * j], mdy = (float) coef[co + 3 * j + 1], mdyx = (float) coef[co + 3 * j + 2];
+    dx[dxo + e] += k * (dy[dyo + e] - mdy - xh * mdyx);
 }
 
 // One work item per row: mean, biased variance (two passes, double), rstd; y = (x - mean)*rstd*gamma + beta.
@@ -138,19 +162,26 @@ __kernel void layernorm_bwd_data(__global float* dx, int dxo, __global const flo
     }
 }
 
-// One work item per channel, rows in order: dgamma += sum dy*xhat, dbeta += sum dy, xhat from the
-// saved per-row statistics.
-__kernel void layernorm_bwd_params(__global float* dg, int dgo, __global float* db, int dbo,
-                                   __global const float* dy, int dyo, __global const float* x, int xo,
-                                   __global const float* mean, int mo, __global const float* rstd, int so, int rows, int c) {
+// LayerNorm parameter gradients in two launches: per chunk of rows sum dy and dy*xhat (xhat from the saved
+// per-row statistics), then per channel dbeta += sum dy, dgamma += sum dy*xhat.
+__kernel void ln_params_partial(__global double* part, int po, __global const float* dy, int dyo, __global const float* x, int xo,
+                                __global const float* mean, int mo, __global const float* rstd, int so, int rows, int c, int chunk) {
+    __local double s[RED_X * RED_Y];
+    RED_ROWS(rows, chunk, c)
+    double acc[2] = {0.0, 0.0};
+    if (live)
+        for (int r = r0 + get_local_id(1); r < r1; r += RED_Y) {
+            float g = dy[dyo + r * c + j], xh = (x[xo + r * c + j] - mean[mo + r]) * rstd[so + r];
+            acc[0] += g;
+            acc[1] += (double) g * xh;
+        }
+    red_store(s, part, po, acc, 2, c);
+}
+
+__kernel void ln_params_final(__global float* dg, int dgo, __global float* db, int dbo, __global const double* part, int po,
+                              int chunks, int c) {
     int j = get_global_id(0);
     if (j >= c) return;
-    double sdy = 0.0, sdyx = 0.0;
-    for (int r = 0; r < rows; r++) {
-        float g = dy[dyo + r * c + j], xh = (x[xo + r * c + j] - mean[mo + r]) * rstd[so + r];
-        sdy += g;
-        sdyx += (double) g * xh;
-    }
-    dg[dgo + j] = (float) ((double) dg[dgo + j] + sdyx);
-    db[dbo + j] = (float) ((double) db[dbo + j] + sdy);
+    dg[dgo + j] = (float) ((double) dg[dgo + j] + red_total(part, po, chunks, c, j, 2, 1));
+    db[dbo + j] = (float) ((double) db[dbo + j] + red_total(part, po, chunks, c, j, 2, 0));
 }

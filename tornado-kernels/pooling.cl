@@ -5,8 +5,8 @@
 
 #define VAR_FLOOR 1e-5
 #define L2_EPS 1e-12
-// attn_stats_bwd, SCALAR variant: one work group per utterance. Must equal the 1-D work-group size of the
-// opencl backend (OpenClBackend.LOCAL) and Pooling.STATS_GROUP, which sizes the launch.
+// attn_stats_bwd, SCALAR variant: one work group per utterance (its reqd_work_group_size, which the opencl
+// backend honours) and Pooling.STATS_GROUP, which sizes the launch, must be equal.
 #define STATS_GROUP 64
 // Frames each work item of that group accumulates per pass (a pass covers STATS_GROUP * STATS_FRAMES frames).
 #define STATS_FRAMES 8

@@ -3,21 +3,21 @@ package org.voxkd.bench;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.voxkd.engine.Philox;
-import org.voxkd.engine.cpu.OpenBlas;
+import org.voxkd.engine.cpu.Gemm;
 
-/** The yardstick: OpenBLAS SGEMM called directly on native arrays, with no engine in between. */
+/** The yardstick: a GEMM provider called directly on native arrays, with no engine in between. */
 public final class RawGemm {
     private RawGemm() {}
 
-    /** Median ms of C[m,n] = A[m,k]·op(B) with the same transposes the engine's linear op uses. */
-    public static double millis(boolean transA, boolean transB, int m, int n, int k, int warmup, int reps) {
-        try (FloatPointer a = random(m * k, 1); FloatPointer b = random(k * n, 2); FloatPointer c = new FloatPointer((long) m * n)) {
+    /** Median ms of C[m,n] = op(A)·op(B) through {@code gemm}. */
+    public static double millis(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, int warmup, int reps) {
+        try (FloatPointer a = random((long) m * k, 1); FloatPointer b = random((long) k * n, 2); FloatPointer c = new FloatPointer((long) m * n)) {
             int lda = transA ? m : k, ldb = transB ? k : n;
-            for (int i = 0; i < warmup; i++) OpenBlas.sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
+            for (int i = 0; i < warmup; i++) gemm.sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
             double[] ms = new double[reps];
             for (int i = 0; i < reps; i++) {
                 long t0 = System.nanoTime();
-                OpenBlas.sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
+                gemm.sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(ms);
@@ -25,10 +25,10 @@ public final class RawGemm {
         }
     }
 
-    private static FloatPointer random(int n, long stream) {
+    private static FloatPointer random(long n, long stream) {
         Philox.Stream r = new Philox.Stream(7, stream);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (2 * r.nextDouble() - 1);
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (2 * r.nextDouble() - 1);
         return new FloatPointer(v);
     }
 }

@@ -8,11 +8,13 @@ import java.util.Locale;
 import org.voxkd.bench.ModelBench;
 import org.voxkd.bench.OpBench;
 import org.voxkd.bench.OpCatalog;
-import org.voxkd.bench.PeerBench;
+import org.voxkd.bench.Peer;
+import org.voxkd.bench.Peers;
 import org.voxkd.bench.RawGemm;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
 import org.voxkd.engine.Numerics;
+import org.voxkd.engine.cpu.GemmProviders;
 import org.voxkd.engine.cpu.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class,
-                BenchCommand.ProfileTime.class})
+                BenchCommand.ProfileTime.class, BenchCommand.GemmCmd.class, BenchCommand.Loader.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
@@ -86,12 +88,12 @@ public final class BenchCommand implements Runnable {
         private void compareWithRawSgemm(int reps) {
             int rows = common.batch * common.frames, wide = 2 * expansion * hidden;
             System.out.println();
-            System.out.println("engine linear (GEMM + bias, through a recorded task graph) vs raw OpenBLAS SGEMM, same shapes:");
+            System.out.println("engine linear (GEMM + bias, through a recorded task graph) vs the same GEMM provider called directly, same shapes:");
             System.out.printf("%-34s %12s %12s %12s %9s%n", "shape", "engine ms", "raw ms", "engine GF/s", "ratio");
             try (Backend cpu = Backends.create("cpu", null)) {
                 for (int[] s : new int[][] {{hidden, wide}, {wide, hidden}}) {
                     OpBench.Row r = OpCatalog.linear(rows, s[0], s[1], common.batch + "×" + common.frames).run(cpu, 2, reps);
-                    double raw = RawGemm.millis(false, true, rows, s[1], s[0], 2, reps);
+                    double raw = RawGemm.millis(GemmProviders.fp32(), false, true, rows, s[1], s[0], 2, reps);
                     System.out.printf("%-34s %12.2f %12.2f %12.1f %8.0f%%%n", rows + "×" + s[0] + "→" + s[1] + " (fwd)",
                             r.forwardMs(), raw, r.forwardGflops(), 100 * raw / r.forwardMs());
                 }
@@ -223,20 +225,24 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
-            description = {"voxkd's KD training step and student inference (as `bench train` and `bench infer`), then the PyTorch peer on "
-                    + "the same shapes, classes and thread count right after, and one table with the ratio voxkd / PyTorch.",
-                    "With --rounds N the two alternate N times and the table gives the median of each column and of the per-round "
-                    + "ratios, with their range: both figures move by 10-30% between runs on a shared machine.",
-                    "Without the peer script or python3-torch the table says why and shows voxkd alone.", THREADS_NOTE})
+            description = {"voxkd's KD training step and student inference (as `bench train` and `bench infer`), then each peer (PyTorch, "
+                    + "libtorch through DJL; see org.voxkd.bench.Peers) on the same shapes, classes and thread count right after, and one "
+                    + "table with samples/s and the ratios voxkd / peer.",
+                    "With --rounds N voxkd and the peers alternate N times; the table gives the median of each figure and of the per-round "
+                    + "ratios, with their range: figures move by 10-30% between runs on a shared machine.",
+                    "A peer that cannot run (missing script, torch, jar or trace) is listed with the reason; voxkd's figures still print.",
+                    THREADS_NOTE})
     static final class Compare implements Runnable {
         @Mixin Common common = new Common();
         @Option(names = "--peer", defaultValue = "../shared/peers/pytorch_cpu_bench.py",
                 description = "The PyTorch peer script (default: ${DEFAULT-VALUE}).") java.nio.file.Path peer;
         @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path python;
-        @Option(names = "--rounds", defaultValue = "1", description = "Alternating voxkd / PyTorch rounds (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--root", defaultValue = ".", description = "The checkout, where bench/target/voxkd-peers.jar and "
+                + "target/bench/student_v2.pt are (default: the working directory).") java.nio.file.Path root;
+        @Option(names = "--rounds", defaultValue = "1", description = "Alternating voxkd / peer rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
-        @Option(names = "--peer-timeout", defaultValue = "900", description = "Seconds before the peer is given up (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--peer-timeout", defaultValue = "900", description = "Seconds before a peer is given up (default: ${DEFAULT-VALUE}).")
         long peerTimeout;
         @Spec CommandSpec spec;
 
@@ -247,42 +253,173 @@ public final class BenchCommand implements Runnable {
             if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
             String blas = System.getenv("OPENBLAS_NUM_THREADS");
             int threads = blas != null && blas.matches("\\d+") ? Integer.parseInt(blas) : Parallel.threads();
-            double[][] ours = new double[2][rounds], theirs = new double[2][rounds];
-            String device = null, peerLine = null;
+            List<Peer> peers = Peers.all(Peers.Paths.under(root, python, peer), peerTimeout);
+            Peer.Shapes shapes = new Peer.Shapes(common.batch, common.frames, ModelBench.CLASSES, threads, reps);
+            double[][] ours = new double[2][rounds];
+            double[][][] theirs = new double[peers.size()][2][rounds];
+            Peer.Result[] last = new Peer.Result[peers.size()];
+            String device;
             try (Backend backend = common.open()) {
                 device = backend.name() + ": " + backend.device().name() + " (" + backend.device().detail() + ")";
                 for (int k = 0; k < rounds; k++) {
                     ours[0][k] = ModelBench.train(backend, common.batch, common.frames, 1, reps, false).samplesPerSecond();
                     ours[1][k] = ModelBench.infer(backend, common.batch, common.frames, 1, Math.max(reps, 5), false).samplesPerSecond();
-                    PeerBench.Result p = PeerBench.run(python, peer, common.batch, common.frames, ModelBench.CLASSES, threads, reps, peerTimeout);
-                    theirs[0][k] = p.trainSamplesPerSecond();
-                    theirs[1][k] = p.inferSamplesPerSecond();
-                    peerLine = p.ok() ? "torch " + p.torch() + ", " + threads + " threads, " + peer : "not run — " + p.error();
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d/%d: voxkd %.1f / %.1f", k + 1, rounds, ours[0][k], ours[1][k]));
+                    for (int p = 0; p < peers.size(); p++) {
+                        last[p] = peers.get(p).measure(shapes);
+                        theirs[p][0][k] = last[p].trainSamplesPerSecond();
+                        theirs[p][1][k] = last[p].inferSamplesPerSecond();
+                        line.append(String.format(Locale.ROOT, ", %s %s / %s", peers.get(p).name(), fig(theirs[p][0][k]), fig(theirs[p][1][k])));
+                    }
                     if (rounds > 1) {
-                        out.printf(Locale.ROOT, "round %d/%d: training %.1f vs %.1f, inference %.1f vs %.1f samples/s%n", k + 1, rounds,
-                                ours[0][k], theirs[0][k], ours[1][k], theirs[1][k]);
+                        out.println(line.append(" samples/s (training / inference)"));
                         out.flush();
                     }
                 }
             }
             out.printf(Locale.ROOT, "voxkd %s%n", device);
-            out.printf(Locale.ROOT, "PyTorch peer: %s%n", peerLine);
-            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes%s%n%n", common.batch,
-                    common.frames, ModelBench.CLASSES, rounds > 1 ? "; medians of " + rounds + " alternating rounds, ratio range in brackets" : "");
-            out.printf(Locale.ROOT, "%-28s %16s %18s %10s%n", "samples/s", "voxkd", "PyTorch", "ratio");
-            row(out, "KD training step", ours[0], theirs[0]);
-            row(out, "student inference", ours[1], theirs[1]);
+            for (int p = 0; p < peers.size(); p++)
+                out.printf(Locale.ROOT, "%s peer: %s%n", peers.get(p).name(), last[p].ok() ? last[p].version() : "not run — " + last[p].error());
+            out.printf(Locale.ROOT, "batch %d × %d frames, V2 student (H192 N6 E3 G4), teacher for KD, %d classes, %d threads%s%n%n", common.batch,
+                    common.frames, ModelBench.CLASSES, threads, rounds > 1 ? "; medians of " + rounds + " alternating rounds, ratio range in brackets" : "");
+            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-20s %9s", "samples/s", "voxkd"));
+            for (Peer p : peers) head.append(String.format(Locale.ROOT, " %10s", p.name()));
+            for (Peer p : peers) head.append(String.format(Locale.ROOT, "  %-22s", "voxkd / " + p.name()));
+            out.println(head);
+            String[] rows = {"KD training step", "student inference"};
+            for (int r = 0; r < 2; r++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %9.1f", rows[r], ModelBench.median(ours[r])));
+                for (int p = 0; p < peers.size(); p++) line.append(String.format(Locale.ROOT, " %10s", fig(ModelBench.median(theirs[p][r]))));
+                for (int p = 0; p < peers.size(); p++) line.append(String.format(Locale.ROOT, "  %-22s", ratio(ours[r], theirs[p][r])));
+                out.println(line);
+            }
             out.flush();
         }
 
-        private static void row(PrintWriter out, String what, double[] ours, double[] theirs) {
+        private static String fig(double v) { return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v); }
+
+        /** The median of the per-round ratios and their range ("1.91× [1.79–2.07]"), or "-" where the peer has no figure. */
+        static String ratio(double[] ours, double[] theirs) {
             double[] ratio = new double[ours.length];
             for (int k = 0; k < ours.length; k++) ratio[k] = ours[k] / theirs[k];
-            double peer = ModelBench.median(theirs), r = ModelBench.median(ratio);
-            String range = ratio.length > 1 && !Double.isNaN(r)
+            double r = ModelBench.median(ratio);
+            if (Double.isNaN(r)) return "-";
+            String range = ratio.length > 1
                     ? String.format(Locale.ROOT, " [%.2f–%.2f]", java.util.Arrays.stream(ratio).min().orElse(r), java.util.Arrays.stream(ratio).max().orElse(r)) : "";
-            out.printf(Locale.ROOT, "%-28s %16.1f %18s %10s%s%n", what, ModelBench.median(ours), Double.isNaN(peer) ? "-" : String.format(Locale.ROOT, "%.1f", peer),
-                    Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f×", r), range);
+            return String.format(Locale.ROOT, "%.2f×", r) + range;
+        }
+    }
+
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = {"GEMM providers against each other at the models' own GEMM shapes (taken from the recorded inference and "
+                    + "training graphs at --batch × --frames), alternating rounds; totals weigh each shape by its launches per batch/step.",
+                    "OpenBLAS threads: OPENBLAS_NUM_THREADS; oneDNN threads: OMP_NUM_THREADS (both fixed when the JVM starts)."})
+    static final class GemmCmd implements Runnable {
+        @Mixin Common common = new Common();
+        @Option(names = "--graph", defaultValue = "infer", description = "infer or train (default: ${DEFAULT-VALUE}).") String graph;
+        @Option(names = "--providers", defaultValue = "openblas,onednn", split = ",",
+                description = "Providers to compare: openblas, onednn, onednn-matmul (default: ${DEFAULT-VALUE}).") List<String> providers;
+        @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds (default: ${DEFAULT-VALUE}).") int rounds;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            int reps = common.reps(3);
+            if (reps < 1 || rounds < 1) throw new IllegalArgumentException("--reps and --rounds must be at least 1");
+            List<org.voxkd.engine.cpu.Gemm> gemms = providers.stream().map(GemmProviders::named).toList();
+            var shapes = org.voxkd.bench.GemmBench.shapes(graph, common.batch, common.frames);
+            out.printf(Locale.ROOT, "GEMMs of the %s graph (V2 student%s), batch %d × %d frames; median of %d reps, medians of %d rounds%n", graph,
+                    graph.equals("train") ? " training + teacher forward" : " inference", common.batch, common.frames, reps, rounds);
+            for (int p = 0; p < gemms.size(); p++) out.printf(Locale.ROOT, "  [%d] %s%n", p + 1, gemms.get(p).describe());
+            List<double[]> totals = org.voxkd.bench.GemmBench.compare(gemms, shapes, rounds, reps, out);
+            double first = ModelBench.median(totals.get(0));
+            for (int p = 0; p < gemms.size(); p++) {
+                double t = ModelBench.median(totals.get(p));
+                out.printf(Locale.ROOT, "total [%d] %-14s %9.1f ms per %s (%.2f× [1])%n", p + 1, providers.get(p), t,
+                        graph.equals("train") ? "step" : "batch", first / t);
+            }
+            out.flush();
+        }
+    }
+
+    @Command(name = "loader", mixinStandardHelpOptions = true,
+            description = {"Training-data throughput: WAV read + front-end + crops of --frames frames, batches of --batch, as the trainer "
+                    + "loads them; samples/s on the calling thread alone and with --threads background threads, against what a "
+                    + "training step consumes (bench train on --backend, or --step-rate).",
+                    "Without --list, a SynthVox smoke corpus is generated in a temporary directory (2-3 s utterances; VoxCeleb's "
+                    + "average ~8 s costs more per crop to read)."})
+    static final class Loader implements Runnable {
+        @Mixin Common common = new Common();
+        @Option(names = "--list", description = "A training list (speaker path per line).") java.nio.file.Path list;
+        @Option(names = "--root", description = "Root of the list's paths (default: the list's directory).") java.nio.file.Path root;
+        @Option(names = "--threads", defaultValue = "2", description = "Background loader threads (default: ${DEFAULT-VALUE}, the trainer's).")
+        int threads;
+        @Option(names = "--batches", defaultValue = "8", description = "Timed batches per figure (default: ${DEFAULT-VALUE}).") int batches;
+        @Option(names = "--step-rate", description = "Samples/s a training step consumes (a GPU's, say), instead of timing bench train here.")
+        Double stepRate;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            if (batches < 1 || threads < 1) throw new IllegalArgumentException("--batches and --threads must be at least 1");
+            java.nio.file.Path tmp = null;
+            try {
+                java.nio.file.Path dir;
+                java.util.List<org.voxkd.data.Lists.Utterance> utts;
+                String what;
+                if (list == null) {
+                    tmp = java.nio.file.Files.createTempDirectory("voxkd-loader-bench");
+                    var m = org.voxkd.data.SynthVox.generate(org.voxkd.data.SynthVox.Profile.SMOKE, 1, tmp, threads);
+                    dir = m.wavRoot();
+                    utts = org.voxkd.data.Lists.readTrainList(m.trainList());
+                    what = "SynthVox smoke (generated in " + tmp + ")";
+                } else {
+                    dir = root != null ? root : list.toAbsolutePath().getParent();
+                    utts = org.voxkd.data.Lists.readTrainList(list);
+                    what = list.toString();
+                }
+                double seconds = org.voxkd.bench.LoaderBench.meanSeconds(dir, utts);
+                out.printf(Locale.ROOT, "loader: %d utterances of %s, mean %.1f s; batch %d × %d frames%n", utts.size(), what, seconds,
+                        common.batch, common.frames);
+                out.flush();
+                double one = org.voxkd.bench.LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, 0, batches);
+                out.printf(Locale.ROOT, "  caller thread only:      %8.1f samples/s  (%.2f core-ms per crop)%n", one, 1e3 / one);
+                out.flush();
+                double many = org.voxkd.bench.LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, threads, batches);
+                out.printf(Locale.ROOT, "  %d background threads:   %8.1f samples/s%n", threads, many);
+                double step;
+                String source;
+                if (stepRate != null) {
+                    step = stepRate;
+                    source = "--step-rate";
+                } else {
+                    try (Backend backend = Backends.create(common.backend, common.device)) {
+                        step = ModelBench.train(backend, common.batch, common.frames, 1, common.reps(2), false).samplesPerSecond();
+                        source = "bench train on " + backend.name() + " (" + backend.device().name() + "), this machine";
+                    }
+                }
+                out.printf(Locale.ROOT, "training step consumes:   %8.1f samples/s  (%s)%n", step, source);
+                double cores = Runtime.getRuntime().availableProcessors();
+                out.printf(Locale.ROOT, "loading keeps up: %s — %.1f× the step's rate; on the same %d cores the loader takes %.0f%% of a step's time%n",
+                        many >= step ? "yes" : "NO", many / step, (int) cores, 100 * step / one / cores);
+                out.printf(Locale.ROOT, "feature cache: %s%n", many >= step
+                        ? "not needed (the loader is faster than the step it feeds)"
+                        : String.format(Locale.ROOT, "needed at this step rate — the loader delivers %.0f%% of it; more loader cores (--threads) would "
+                                + "need %.1f", 100 * many / step, step / one));
+                out.flush();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                if (tmp != null) deleteTree(tmp);
+            }
+        }
+
+        private static void deleteTree(java.nio.file.Path dir) {
+            try (var s = java.nio.file.Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a temporary directory left behind is harmless
+            }
         }
     }
 }

@@ -32,6 +32,7 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
     @Option(names = "--device") String device;
     @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--no-report", description = "Skip building the report.") boolean noReport;
+    @Option(names = "--no-deploy", description = "Skip the profile's deployment study (another worker on the same results runs it).") boolean noDeploy;
     @Option(names = "--seeds", split = ",", description = "Training seeds, overriding the profile's (e.g. --seeds 1,2,3).") List<Long> seeds;
     @Option(names = "--arms", split = ",", description = "Only these arms (and the arms they need, e.g. the teacher), e.g. --arms v2-cosine.") List<String> arms;
 
@@ -76,7 +77,7 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
             return 0;
         }
         Executor ex = slurm ? cluster : new InProcessExecutor(System.out).claims(claimed, stale, every).command("voxkd reproduce --profile " + profile);
-        Reproducer r = new Reproducer(rt, res, p, ex, backend, device, numerics.mode, force, data, System.out).withSeeds(seeds).withArms(arms);
+        Reproducer r = new Reproducer(rt, res, p, ex, backend, device, numerics.mode, force, data, System.out).withSeeds(seeds).withArms(arms).withDeploy(!noDeploy);
         int have = r.run().size(), want = r.planned().size();
         if (have < want) {
             System.out.printf("%d of %d runs are in the ledger; the report is built once all are%s%n", have, want,

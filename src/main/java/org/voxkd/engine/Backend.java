@@ -21,6 +21,9 @@ public interface Backend extends AutoCloseable {
     /** Prepares a recorded task for repeated launches (argument resolution, kernel lookup). */
     Bound bind(Task task, Function<Buffer, Memory> memory);
 
+    /** Null when this backend can run GEMMs in precision {@code p}, else why not (and what to do instead). */
+    default String unsupported(Precision p) { return null; }
+
     /** Waits until every launch issued so far has finished. */
     void finish();
 

@@ -10,7 +10,7 @@ import java.util.Locale;
  * JDK leaves unspecified). Same bits on the same machine, not across machines.
  *
  * <p>{@code portable}: every operation that affects a result is specified bit for bit by Java itself, whatever
- * the CPU, its vector width or the thread count: voxkd's own GEMM (engine/cpu/Gemm: a fused multiply-add chain
+ * the CPU, its vector width or the thread count: voxkd's own GEMM (engine/cpu/PortableGemm: a fused multiply-add chain
  * per output in a fixed order), reductions across lanes at a fixed logical width ({@link #LOGICAL_LANES}), and
  * {@code StrictMath} (fdlibm) for every transcendental function. Same bits on any x86-64 or other JVM platform.
  *

@@ -19,8 +19,17 @@ public final class TaskGraph {
     private final List<Task> tasks = new ArrayList<>();
     private final List<Transfer> outbound = new ArrayList<>();
     private final Deque<String> scopes = new ArrayDeque<>();
+    private Precision gemmPrecision = Precision.FP32;
 
     public TaskGraph(String name) { this.name = name; }
+
+    /** The arithmetic of the GEMMs recorded from now on (see {@link Precision}); fp32 unless set. */
+    public TaskGraph gemmPrecision(Precision p) {
+        gemmPrecision = p;
+        return this;
+    }
+
+    public Precision gemmPrecision() { return gemmPrecision; }
 
     public String name() { return name; }
 

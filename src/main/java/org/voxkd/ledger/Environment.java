@@ -43,6 +43,8 @@ public final class Environment {
         e.put("blas_threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "default"));
         e.put("backend", device.backend());
         e.put("numerics", org.voxkd.engine.Numerics.active().id());
+        // which GEMM computes decides the bits in fast numerics (oneDNN or OpenBLAS); portable numerics use voxkd's own
+        e.put("gemm", org.voxkd.engine.Numerics.active().portable() ? "voxkd PortableGemm" : org.voxkd.engine.cpu.GemmProviders.describe());
         e.put("device", device.name() + (device.vendor() == null ? "" : " (" + device.vendor() + ", " + device.version() + ")"));
         return e;
     }

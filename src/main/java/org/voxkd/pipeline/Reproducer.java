@@ -60,6 +60,14 @@ public final class Reproducer {
         this.log = log;
     }
 
+    private boolean deploy = true;
+
+    /** Whether this process runs the profile's deployment study once every run is in (a second worker sharing the results leaves it to the first). */
+    public Reproducer withDeploy(boolean deploy) {
+        this.deploy = deploy;
+        return this;
+    }
+
     /** Overrides the profile's seeds ({@code voxkd reproduce --seeds 1,2,3}); null keeps them. */
     public Reproducer withSeeds(List<Long> seeds) {
         this.seeds = seeds;
@@ -85,7 +93,7 @@ public final class Reproducer {
         for (RunPlan p : plan) if (p.complete == null) p.write(results);
         executor.execute(plan, root, results);
         List<ObjectNode> done = records(plan);
-        if (done.size() == plan.size()) Deployment.run(profile, done, root, results, log);
+        if (deploy && done.size() == plan.size()) Deployment.run(profile, done, root, results, log);
         log.printf("reproduction of profile %s: this process finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return done;
     }

@@ -16,6 +16,7 @@ import org.voxkd.engine.Buffer;
 import org.voxkd.engine.DataTransferMode;
 import org.voxkd.engine.ExecutionPlan;
 import org.voxkd.engine.ParameterSet;
+import org.voxkd.engine.Precision;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
@@ -121,7 +122,10 @@ public final class StepProgram implements AutoCloseable {
 
         Buffer labelBuffer = new Buffer("step.labels", batch);
         rec.labels = labelBuffer.all();
-        TaskGraph g = new TaskGraph("train_step")
+        Precision precision = Precision.parse(cfg.optim().precision());
+        String unsupported = backend.unsupported(precision);
+        if (unsupported != null) throw new IllegalArgumentException("optim.precision " + precision.key() + " on " + backend.name() + ": " + unsupported);
+        TaskGraph g = new TaskGraph("train_step").gemmPrecision(precision)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, pass.input(), features)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, rec.labels, labels);
         model.forward(g, pass);
@@ -374,6 +378,10 @@ public final class StepProgram implements AutoCloseable {
     public float[] gradients(String group) {
         for (Group gr : groups) if (gr.name().equals(group)) return plan.read(gr.params().grads());
         throw new IllegalArgumentException("no parameter group " + group + "; groups: " + groups.stream().map(Group::name).toList());
+    }
+
+    /** The model's parameter gradients as they are on the device now (after a step, before the update zeroes them). */
+    public float[] modelGradients() { return gradients("model");
     }
 
     /** The adapters' weights, or null without adapters. */

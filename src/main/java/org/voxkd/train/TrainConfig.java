@@ -61,8 +61,11 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     /** Classification margin loss and distillation. */
     public record Loss(String classifier, Float margin, Float scale, String distillation, Float alpha, Float tau) {}
 
-    /** {@code clip_norm}: clip the global gradient norm (model, classifier and adapters together) to this value; 0 = no clipping. */
-    public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs, Float clipNorm) {}
+    /**
+     * {@code clip_norm}: clip the global gradient norm (model, classifier and adapters together) to this value; 0 = no clipping.
+     * {@code precision}: fp32 (default) or bf16 GEMM operands with fp32 accumulation ({@link org.voxkd.engine.Precision}).
+     */
+    public record Optim(Float lr, Float weightDecay, Float lrDecay, Integer batch, Integer accumulate, Integer epochs, Float clipNorm, String precision) {}
 
     /**
      * Lists are relative to the config file's directory unless absolute; roots likewise. Two trial lists of
@@ -313,10 +316,10 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         if (teacher != null && teachers != null) pr.add("/teachers", "give either teacher or teachers, not both");
         List<TeacherRef> refs = teacher != null ? List.of(teacher) : teachers == null ? List.of() : teachers;
         for (TeacherRef t : refs) if (t == null || t.checkpoint() == null) pr.add(teacher != null ? "/teacher" : "/teachers", "every teacher needs a checkpoint");
-        Optim o = optim == null ? new Optim(null, null, null, null, null, null, null) : optim;
+        Optim o = optim == null ? new Optim(null, null, null, null, null, null, null, null) : optim;
         Optim ro = new Optim(or(o.lr(), isTeacher ? 5e-4f : 1e-3f), or(o.weightDecay(), isTeacher ? 1e-4f : 0f),
                 or(o.lrDecay(), isTeacher ? 0.98f : 0.95f), or(o.batch(), isTeacher ? 32 : 64), or(o.accumulate(), isTeacher ? 2 : 1),
-                or(o.epochs(), 100), or(o.clipNorm(), 0f));
+                or(o.epochs(), 100), or(o.clipNorm(), 0f), or(o.precision(), "fp32"));
         pr.positive("/optim/lr", ro.lr());
         pr.nonNegative("/optim/weight_decay", ro.weightDecay());
         if (!(ro.lrDecay() > 0 && ro.lrDecay() <= 1)) pr.add("/optim/lr_decay", "optim.lr_decay must be in (0, 1], got " + ro.lrDecay());
@@ -325,6 +328,7 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         pr.atLeast("/optim/epochs", ro.epochs(), 1, "");
         pr.atMost("/optim/epochs", ro.epochs(), MAX_EPOCHS, " (epochs index the random streams)");
         pr.nonNegative("/optim/clip_norm", ro.clipNorm());
+        if (!List.of("fp32", "bf16").contains(ro.precision())) pr.add("/optim/precision", "optim.precision must be fp32 or bf16, got " + ro.precision());
         List<String> distillProblems = new ArrayList<>();
         DistillSpec rds = DistillSpec.resolve(distill, refs.size(), YAML, new Terms.Defaults(rl.scale(), rl.tau()), distillProblems);
         distillProblems.forEach(e -> pr.add("/distill", e));
@@ -389,6 +393,8 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         } catch (IllegalArgumentException x) {
             pr.add("/numerics", x.getMessage());
         }
+        if (rn.equals("portable") && ro.precision().equals("bf16"))
+            pr.add("/optim/precision", "optim.precision bf16 is a fast-numerics mode: portable numerics compute in fp32 (set numerics: fast, or precision: fp32)");
         if (!pr.list().isEmpty()) throw new IOException(String.join("; ", pr.list()));
         return new TrainConfig(or(experiment, source.getFileName().toString().replaceFirst("\\.ya?ml$", "")), or(seed, 1L), rm,
                 teacher == null ? null : new TeacherRef(abs(dir, teacher.checkpoint())),

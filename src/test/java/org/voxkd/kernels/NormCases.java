@@ -28,7 +28,7 @@ public final class NormCases {
         return out;
     }
 
-    private static OpCase batchNormTrain(int rows, int c) {
+    static OpCase batchNormTrain(int rows, int c) {
         return OpCase.named("batchnorm train " + rows + "x" + c)
                 .input("x", rows * c, SHIFTED).input("gamma", c, OpCase.Init.uniform(0.5, 1.5)).input("beta", c)
                 .constant("runMean", c, OpCase.Init.normal(0.5)).constant("runVar", c, OpCase.Init.uniform(0.5, 2))
@@ -57,7 +57,7 @@ public final class NormCases {
                 });
     }
 
-    private static OpCase batchNormInference(int rows, int c) {
+    static OpCase batchNormInference(int rows, int c) {
         return OpCase.named("batchnorm inference " + rows + "x" + c)
                 .input("x", rows * c, SHIFTED).input("gamma", c, OpCase.Init.uniform(0.5, 1.5)).input("beta", c)
                 .constant("runMean", c, OpCase.Init.normal(1)).constant("runVar", c, OpCase.Init.uniform(0.5, 4))
@@ -76,7 +76,7 @@ public final class NormCases {
                 });
     }
 
-    private static OpCase layerNorm(int rows, int c) {
+    static OpCase layerNorm(int rows, int c) {
         return OpCase.named("layernorm " + rows + "x" + c)
                 .input("x", rows * c, SHIFTED).input("gamma", c, OpCase.Init.uniform(0.5, 1.5)).input("beta", c)
                 .output("y", rows * c).aux("mean", rows).aux("rstd", rows)

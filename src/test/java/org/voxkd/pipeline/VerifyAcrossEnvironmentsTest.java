@@ -38,6 +38,7 @@ class VerifyAcrossEnvironmentsTest {
                 "org.voxkd.cli.Main", "reproduce", "--profile", "smoke", "--seeds", "1", "--arms", "v2-cosine", "--results", results.toString(), "--no-report", "--root", ROOT.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
         pb.environment().put("OPENBLAS_CORETYPE", other);
+        pb.environment().put("VOXKD_GEMM", "openblas"); // the core type decides OpenBLAS's kernels; oneDNN (the default) has its own
         Process p = pb.start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "child reproduction timed out");
         assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("child.log"), StandardCharsets.UTF_8));
@@ -47,6 +48,8 @@ class VerifyAcrossEnvironmentsTest {
         Verifier.Outcome o = Verifier.verify(cosine, ROOT, results, tmp, ReproduceSmokeTest.QUIET);
         assertTrue(!o.bitDifferences().isEmpty(), "another GEMM kernel rounds differently");
         assertTrue(o.environment().stream().anyMatch(e -> e.startsWith("openblas_core: " + other + " → " + here)), o.environment().toString());
+        if (!org.voxkd.engine.cpu.GemmProviders.describe().startsWith("OpenBLAS"))
+            assertTrue(o.environment().stream().anyMatch(e -> e.startsWith("gemm: OpenBLAS")), "the GEMM provider is named: " + o.environment());
         assertEquals(Verifier.Verdict.WITHIN_TOLERANCE, o.verdict(), String.join("\n", o.outOfTolerance()) + "\n" + String.join("\n", o.table()));
         assertEquals(3, o.verdict().exitCode);
 

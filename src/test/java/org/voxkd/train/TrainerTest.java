@@ -280,6 +280,37 @@ class TrainerTest {
         assertTrue(cl.getMessage().contains("numerics portable is a mode of the cpu backend"), cl.getMessage());
     }
 
+    @Test
+    void bf16SmokeRunStaysWithinTheFp32RunsInterval() throws Exception {
+        String fp32 = yaml(student(2)), bf16 = fp32.replace("optim: {", "optim: {precision: bf16, ");
+        new Trainer(config("fp32", fp32), work.resolve("fp32"), QUIET).run(false);
+        MixedPrecisionTest.emulated(() -> new Trainer(config("bf16", bf16), work.resolve("bf16"), QUIET).run(false));
+        Path a = work.resolve("fp32/epochs.csv"), b = work.resolve("bf16/epochs.csv");
+        for (int epoch = 0; epoch < 2; epoch++)
+            for (String col : List.of("loss", "loss_cls", "loss_kd")) {
+                double x = Double.parseDouble(column(a, col).get(epoch)), y = Double.parseDouble(column(b, col).get(epoch));
+                // bf16 rounding errors compound step by step: 5% in the first epoch's mean loss, 10% in the second's
+                assertEquals(x, y, (epoch == 0 ? 0.05 : 0.10) * Math.abs(x), "epoch " + epoch + " column " + col + ": bf16 mean loss vs fp32");
+            }
+        double eer = Double.parseDouble(column(b, "eer").get(1)), low = Double.parseDouble(column(a, "eer_ci_low").get(1)), high = Double.parseDouble(column(a, "eer_ci_high").get(1));
+        assertTrue(eer >= low && eer <= high, "bf16 EER " + eer + " outside the fp32 run's 95% interval [" + low + ", " + high + "]");
+        // The same bf16 numerics on opencl (operands rounded on the device): the first epoch's losses agree with cpu's
+        // to 5e-3 (fp32 runs agree to 1e-3; a rounding that flips between backends moves an operand by a bf16 ulp).
+        OpenClSupport.open().close();
+        MixedPrecisionTest.emulated(() -> new Trainer(config("bf16cl", bf16).onBackend("opencl", null), work.resolve("bf16cl"), QUIET).run(false));
+        for (String col : List.of("loss", "loss_cls", "loss_kd")) {
+            double c = Double.parseDouble(column(b, col).get(0)), o = Double.parseDouble(column(work.resolve("bf16cl/epochs.csv"), col).get(0));
+            assertEquals(c, o, 5e-3 * Math.abs(c), "bf16 opencl vs cpu, column " + col + " (cpu fp32: " + column(a, col).get(0) + ")");
+        }
+    }
+
+    /** A column of an epochs.csv by its header name. */
+    static List<String> column(Path csv, String name) throws IOException {
+        List<String> header = List.of(Files.readAllLines(csv).get(0).split(",", -1));
+        if (!header.contains(name)) throw new IllegalArgumentException(csv + " has no column " + name + ": " + header);
+        return column(csv, header.indexOf(name));
+    }
+
     static List<String> column(Path csv, int col) throws IOException {
         return Files.readAllLines(csv).stream().skip(1).map(l -> l.split(",", -1)[col]).toList();
     }

@@ -14,8 +14,8 @@ import org.voxkd.engine.View;
 
 /**
  * The reference backend: kernels are the Java bodies declared with each {@link org.voxkd.engine.Kernel},
- * GEMMs go to OpenBLAS ({@code fast} numerics) or to {@link Gemm} ({@code portable}: the same bits on every CPU,
- * see {@link Numerics}). Memory is native (direct buffers) so OpenBLAS works in place, without copies; in portable
+ * GEMMs go to a {@link Gemm} provider of {@link GemmProviders} ({@code fast} numerics: oneDNN or OpenBLAS) or to {@link PortableGemm} ({@code portable}: the same bits on every CPU,
+ * see {@link Numerics}). Memory is native (direct buffers) so the providers work in place, without copies; in portable
  * numerics it is Java arrays (heap buffers), which voxkd's GEMM reads in place.
  * Launches run synchronously on the calling thread (bodies may fork through {@link Parallel}).
  */
@@ -25,7 +25,7 @@ public final class CpuBackend implements Backend {
         final FloatBuffer floats;
         final FloatPointer pointer;
 
-        /** Native memory for OpenBLAS (fast numerics), or a Java array for voxkd's own GEMM (portable; no native pointer). */
+        /** Native memory for the GEMM providers (fast numerics), or a Java array for voxkd's own GEMM (portable; no native pointer). */
         CpuMemory(Buffer buffer, boolean heap) {
             this.buffer = buffer;
             this.floats = heap ? FloatBuffer.wrap(new float[buffer.length()])
@@ -70,7 +70,7 @@ public final class CpuBackend implements Backend {
         String vectors = simd ? Simd.F.vectorBitSize() + "-bit vectors" : "no Vector API module (jdk.incubator.vector)";
         String how = numerics.portable()
                 ? "numerics portable: GEMM voxkd (Java, one fma chain per output), " + Numerics.LOGICAL_LANES + "-lane reductions, StrictMath; " + vectors
-                : "numerics fast: GEMM OpenBLAS " + OpenBlas.version() + "; " + (simd ? Simd.LANES + "-lane reductions, " : "") + "Math; " + vectors;
+                : "numerics fast: GEMM " + GemmProviders.describe() + "; " + (simd ? Simd.LANES + "-lane reductions, " : "") + "Math; " + vectors;
         return new DeviceInfo("cpu", 0, System.getProperty("os.arch") + " (" + Parallel.threads() + " kernel threads, numerics " + numerics.id() + ")",
                 System.getProperty("java.vendor"), "Java " + Runtime.version(), rt.maxMemory(), rt.availableProcessors(), how);
     }
@@ -110,6 +110,10 @@ public final class CpuBackend implements Backend {
             body.run(args);
             return System.nanoTime() - t0;
         };
+    }
+
+    @Override public String unsupported(org.voxkd.engine.Precision p) {
+        return p == org.voxkd.engine.Precision.BF16 ? GemmProviders.bf16Unavailable() : null;
     }
 
     @Override public void finish() { /* launches are synchronous */ }

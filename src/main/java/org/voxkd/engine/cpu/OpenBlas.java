@@ -3,16 +3,19 @@ package org.voxkd.engine.cpu;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
-/** The OpenBLAS calls of the cpu backend (row-major single precision). */
-public final class OpenBlas {
+/** OpenBLAS SGEMM (row-major single precision), the provider that is always there. */
+public final class OpenBlas implements Gemm {
+    static final OpenBlas INSTANCE = new OpenBlas();
+
     private OpenBlas() {}
 
-    /** C = alpha·op(A)·op(B) + beta·C, row-major, pointers already positioned at the first element. */
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer a, int lda,
-                             FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+    @Override public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer a, int lda,
+                                FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
         openblas.cblas_sgemm(openblas.CblasRowMajor, transA ? openblas.CblasTrans : openblas.CblasNoTrans,
                 transB ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
+
+    @Override public String describe() { return "OpenBLAS " + version(); }
 
     /** The OpenBLAS build in use. */
     public static String version() {

@@ -40,8 +40,8 @@ import org.voxkd.engine.View;
  * </pre>
  */
 public final class OpenClBackend implements Backend {
-    /** Work-group size for 1-D launches; global sizes are rounded up to a multiple of it. */
-    static final int LOCAL = 64;
+    /** Work-group size of 1-D launches where the kernel and device allow it (see {@link #localSize}). */
+    static final int PREFERRED_LOCAL = 256;
 
     private final DeviceInfo info;
     private final cl_device_id device;
@@ -49,6 +49,11 @@ public final class OpenClBackend implements Backend {
     private final cl_command_queue queue;
     private final Programs programs;
     private final List<cl_kernel> kernels = new ArrayList<>();
+    /**
+     * Device scratch shared by every task (the queue is in order, so one task's use ends before the next begins):
+     * the reductions' partial sums, and the bf16-rounded copies of a bf16 GEMM's two operands.
+     */
+    private final Scratch partials = new Scratch(), operandA = new Scratch(), operandB = new Scratch();
     private boolean closed;
 
     private OpenClBackend(OpenClDevices.Found found) {
@@ -133,77 +138,200 @@ public final class OpenClBackend implements Backend {
     }
 
     private Bound bindSource(Task task, cl_mem[] mems) {
+        Reductions.Plan plan = Reductions.of(task);
+        if (plan != null) return bindStages(task, mems, plan);
         cl_kernel kernel = programs.kernel(task.kernel());
         kernels.add(kernel);
-        Object[] args = task.args();
-        // Argument slots: a View takes two (buffer, offset), everything else one.
-        int[] slot = new int[args.length];
-        List<Integer> dynamic = new ArrayList<>();
-        int s = 0;
-        for (int k = 0; k < args.length; k++) {
-            slot[k] = s;
-            Object a = args[k];
-            if (a instanceof View v) {
-                clSetKernelArg(kernel, s++, Sizeof.cl_mem, Pointer.to(mems[k]));
-                clSetKernelArg(kernel, s++, Sizeof.cl_int, Pointer.to(new int[] {v.offset()}));
-            } else if (a instanceof Integer i) {
-                clSetKernelArg(kernel, s++, Sizeof.cl_int, Pointer.to(new int[] {i}));
-            } else if (a instanceof Float f) {
-                clSetKernelArg(kernel, s++, Sizeof.cl_float, Pointer.to(new float[] {f}));
-            } else {
-                dynamic.add(k);
-                s++;
-            }
-        }
-        int[] dyn = dynamic.stream().mapToInt(Integer::intValue).toArray();
+        List<Object> spec = new ArrayList<>();
+        for (int k = 0; k < task.args().length; k++) spec.add(new Reductions.TaskArg(k));
+        Launch launch = new Launch(kernel, spec, task.args(), mems);
         long[] global = new long[task.range().global().length];
-        long[] local = null;
         for (int d = 0; d < global.length; d++) global[d] = Math.max(1, task.range().global()[d]);
+        long[] local = null;
         if (global.length == 1) {
-            global[0] = (global[0] + LOCAL - 1) / LOCAL * LOCAL;
-            local = new long[] {LOCAL};
+            long l = localSize(kernel);
+            global[0] = (global[0] + l - 1) / l * l;
+            local = new long[] {l};
         }
         long[] localFinal = local;
         String name = task.name();
+        return profile -> launch.enqueue(global, localFinal, profile, name);
+    }
+
+    /** The reductions of {@link Reductions}: several launches, their partial sums in the shared scratch buffer. */
+    private Bound bindStages(Task task, cl_mem[] mems, Reductions.Plan plan) {
+        partials.ensure(plan.scratch() * Sizeof.cl_double);
+        List<Launch> launches = new ArrayList<>();
+        for (Reductions.Stage st : plan.stages()) {
+            cl_kernel kernel = programs.kernel(st.family(), st.name());
+            kernels.add(kernel);
+            long[] limit = new long[1];
+            clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(limit), null);
+            long size = 1;
+            for (long l : st.local()) size *= l;
+            if (size > limit[0])
+                throw new IllegalStateException(st.family() + ".cl " + st.name() + " needs work groups of " + size + " items; " + info.name()
+                        + " allows " + limit[0] + " for it");
+            launches.add(new Launch(kernel, st.args(), task.args(), mems));
+        }
+        String name = task.name();
         return profile -> {
-            for (int k : dyn) {
-                Scalar sc = (Scalar) args[k];
-                if (sc.isInt()) clSetKernelArg(kernel, slot[k], Sizeof.cl_int, Pointer.to(new int[] {sc.asInt()}));
-                else clSetKernelArg(kernel, slot[k], Sizeof.cl_float, Pointer.to(new float[] {sc.asFloat()}));
+            long ns = 0;
+            for (int i = 0; i < launches.size(); i++) {
+                Reductions.Stage st = plan.stages().get(i);
+                ns += launches.get(i).enqueue(st.global(), st.local(), profile, name + " (" + st.name() + ")");
             }
+            return ns;
+        };
+    }
+
+    /**
+     * The work-group size of a 1-D launch of {@code kernel}: the size its source requires, else 256 items (a multiple of
+     * every GPU's warp/wavefront) or less where the device allows less for this kernel, kept a multiple of the
+     * kernel's preferred multiple. Elementwise kernels give the same bits with any size; kernels that reduce inside a
+     * group fix their size in the source (reqd_work_group_size).
+     */
+    private long localSize(cl_kernel kernel) {
+        long[] req = new long[3];
+        clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, 3L * Sizeof.size_t, Pointer.to(req), null);
+        if (req[0] > 0) return req[0];
+        long[] max = new long[1], multiple = new long[1];
+        clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(max), null);
+        clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, Sizeof.size_t, Pointer.to(multiple), null);
+        long l = Math.min(PREFERRED_LOCAL, Math.max(1, max[0]));
+        if (multiple[0] > 0 && l >= multiple[0]) l = l / multiple[0] * multiple[0];
+        return l;
+    }
+
+    /** A device buffer that grows when a bind needs more; launches read {@link #mem} then, so later binds may grow it. */
+    private final class Scratch {
+        cl_mem mem;
+        long bytes;
+
+        void ensure(long need) {
+            if (need <= bytes) return;
+            clFinish(queue);
+            if (mem != null) clReleaseMemObject(mem);
+            mem = clCreateBuffer(context, CL_MEM_READ_WRITE, need, null, null);
+            bytes = need;
+        }
+
+        void release() {
+            if (mem != null) clReleaseMemObject(mem);
+            mem = null;
+        }
+    }
+
+    /**
+     * One kernel with its arguments: {@code spec} lists, per kernel argument, a task argument (a View takes two slots:
+     * buffer and offset), the scratch buffer with an offset (two slots), or an Integer/Float constant. Constants are set
+     * once; Scalars and the scratch buffer at every launch.
+     */
+    private final class Launch {
+        final cl_kernel kernel;
+        final List<Runnable> dynamic = new ArrayList<>();
+
+        Launch(cl_kernel kernel, List<Object> spec, Object[] taskArgs, cl_mem[] mems) {
+            this.kernel = kernel;
+            int s = 0;
+            for (Object item : spec) {
+                Object a = item instanceof Reductions.TaskArg t ? taskArgs[t.index()] : item;
+                int slot = s;
+                if (item instanceof Reductions.ScratchArg sc) {
+                    dynamic.add(() -> clSetKernelArg(kernel, slot, Sizeof.cl_mem, Pointer.to(partials.mem)));
+                    clSetKernelArg(kernel, slot + 1, Sizeof.cl_int, Pointer.to(new int[] {sc.offset()}));
+                    s += 2;
+                } else if (a instanceof View v) {
+                    clSetKernelArg(kernel, s++, Sizeof.cl_mem, Pointer.to(mems[((Reductions.TaskArg) item).index()]));
+                    clSetKernelArg(kernel, s++, Sizeof.cl_int, Pointer.to(new int[] {v.offset()}));
+                } else if (a instanceof Integer i) {
+                    clSetKernelArg(kernel, s++, Sizeof.cl_int, Pointer.to(new int[] {i}));
+                } else if (a instanceof Float f) {
+                    clSetKernelArg(kernel, s++, Sizeof.cl_float, Pointer.to(new float[] {f}));
+                } else {
+                    Scalar sc = (Scalar) a;
+                    dynamic.add(() -> {
+                        if (sc.isInt()) clSetKernelArg(kernel, slot, Sizeof.cl_int, Pointer.to(new int[] {sc.asInt()}));
+                        else clSetKernelArg(kernel, slot, Sizeof.cl_float, Pointer.to(new float[] {sc.asFloat()}));
+                    });
+                    s++;
+                }
+            }
+        }
+
+        long enqueue(long[] global, long[] local, boolean profile, String name) {
+            for (Runnable r : dynamic) r.run();
             cl_event ev = profile ? new cl_event() : null;
             try {
-                clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, localFinal, 0, null, ev);
+                clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, ev);
             } catch (CLException e) {
                 throw new IllegalStateException("launch of " + name + " failed: " + e.getMessage(), e);
             }
             return profile ? elapsed(ev) : 0;
-        };
+        }
     }
 
     /** CLBlast SGEMM (strided batched); arguments as in {@link org.voxkd.kernels.Blas#SGEMM}. */
     private Bound bindBlas(Task task, cl_mem[] mems) {
-        if (!task.kernel().name().equals("sgemm_strided_batched"))
+        boolean bf16 = task.kernel().name().equals("gemm_bf16_strided_batched");
+        if (!bf16 && !task.kernel().name().equals("sgemm_strided_batched"))
             throw new IllegalStateException("no CLBlast routine for " + task.kernel());
         Object[] a = task.args();
         int ta = (Integer) a[3] != 0 ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo;
         int tb = (Integer) a[4] != 0 ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo;
         int m = (Integer) a[5], n = (Integer) a[6], k = (Integer) a[7], lda = (Integer) a[8], ldb = (Integer) a[9], ldc = (Integer) a[10];
         int batch = (Integer) a[11], sa = (Integer) a[12], sb = (Integer) a[13], sc = (Integer) a[14];
-        long oa = ((View) a[0]).offset(), ob = ((View) a[1]).offset(), oc = ((View) a[2]).offset();
+        long oc = ((View) a[2]).offset();
+        // bf16: the operands' extents are rounded into scratch copies first (round_bf16), then CLBlast multiplies the
+        // copies in fp32 — bf16 operands, fp32 accumulation, the cpu backend's numerics on any device.
+        int ea = extent(ta != CLBlastTranspose.CLBlastTransposeNo ? k : m, ta != CLBlastTranspose.CLBlastTransposeNo ? m : k, lda, sa, batch);
+        int eb = extent(tb != CLBlastTranspose.CLBlastTransposeNo ? n : k, tb != CLBlastTranspose.CLBlastTransposeNo ? k : n, ldb, sb, batch);
+        Launch roundA = bf16 ? rounding(operandA, mems[0], ((View) a[0]).offset(), ea) : null;
+        Launch roundB = bf16 ? rounding(operandB, mems[1], ((View) a[1]).offset(), eb) : null;
+        long[] globalA = {(ea + 255L) / 256 * 256}, globalB = {(eb + 255L) / 256 * 256}, local = {256};
         return profile -> {
             float alpha = floatArg(a[15]), beta = floatArg(a[16]);
+            long ns = 0;
+            cl_mem ma = mems[0], mb = mems[1];
+            long oa = ((View) a[0]).offset(), ob = ((View) a[1]).offset();
+            if (bf16) {
+                ns += roundA.enqueue(globalA, local, profile, task.name() + " (round A)") + roundB.enqueue(globalB, local, profile, task.name() + " (round B)");
+                ma = operandA.mem;
+                mb = operandB.mem;
+                oa = 0;
+                ob = 0;
+            }
             cl_event ev = new cl_event();
             if (batch == 1)
-                CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, ta, tb, m, n, k, alpha, mems[0], oa, lda, mems[1], ob, ldb,
+                CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, ta, tb, m, n, k, alpha, ma, oa, lda, mb, ob, ldb,
                         beta, mems[2], oc, ldc, queue, ev);
             else
-                CLBlast.CLBlastSgemmStridedBatched(CLBlastLayout.CLBlastLayoutRowMajor, ta, tb, m, n, k, alpha, mems[0], oa, lda, sa,
-                        mems[1], ob, ldb, sb, beta, mems[2], oc, ldc, sc, batch, queue, ev);
-            if (profile) return elapsed(ev);
+                CLBlast.CLBlastSgemmStridedBatched(CLBlastLayout.CLBlastLayoutRowMajor, ta, tb, m, n, k, alpha, ma, oa, lda, sa,
+                        mb, ob, ldb, sb, beta, mems[2], oc, ldc, sc, batch, queue, ev);
+            if (profile) return ns + elapsed(ev);
             clReleaseEvent(ev);
             return 0;
         };
+    }
+
+    private static int extent(int rows, int cols, int ld, int stride, int batch) {
+        return Math.toIntExact((long) (batch - 1) * stride + (long) (rows - 1) * ld + cols);
+    }
+
+    /** round_bf16 of {@code n} floats of {@code src} from {@code offset} into {@code into}'s buffer from 0. */
+    private Launch rounding(Scratch into, cl_mem src, int offset, int n) {
+        into.ensure((long) n * Sizeof.cl_float);
+        cl_kernel kernel = programs.kernel("tensor", "round_bf16");
+        kernels.add(kernel);
+        Launch l = new Launch(kernel, List.of(), new Object[0], new cl_mem[0]);
+        l.dynamic.add(() -> {
+            clSetKernelArg(kernel, 0, Sizeof.cl_mem, Pointer.to(into.mem));
+            clSetKernelArg(kernel, 1, Sizeof.cl_int, Pointer.to(new int[] {0}));
+            clSetKernelArg(kernel, 2, Sizeof.cl_mem, Pointer.to(src));
+            clSetKernelArg(kernel, 3, Sizeof.cl_int, Pointer.to(new int[] {offset}));
+            clSetKernelArg(kernel, 4, Sizeof.cl_int, Pointer.to(new int[] {n}));
+        });
+        return l;
     }
 
     private static float floatArg(Object o) { return o instanceof Scalar s ? s.asFloat() : (Float) o; }
@@ -225,6 +353,7 @@ public final class OpenClBackend implements Backend {
         clFinish(queue);
         for (cl_kernel k : kernels) clReleaseKernel(k);
         kernels.clear();
+        for (Scratch sc : new Scratch[] {partials, operandA, operandB}) sc.release();
         programs.close();
         clReleaseCommandQueue(queue);
         clReleaseContext(context);

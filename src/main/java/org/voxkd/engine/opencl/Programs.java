@@ -38,12 +38,15 @@ public final class Programs implements AutoCloseable {
     }
 
     /** A fresh kernel object for one recorded task (each task keeps its own arguments). */
-    cl_kernel kernel(Kernel k) {
-        cl_program p = program(k.family());
+    cl_kernel kernel(Kernel k) { return kernel(k.family(), k.name()); }
+
+    /** A fresh kernel object for function {@code name} of tornado-kernels/{@code family}.cl. */
+    cl_kernel kernel(String family, String name) {
+        cl_program p = program(family);
         try {
-            return clCreateKernel(p, k.name(), null);
+            return clCreateKernel(p, name, null);
         } catch (CLException e) {
-            throw new IllegalStateException("tornado-kernels/" + k.family() + ".cl has no kernel '" + k.name() + "' (" + e.getMessage() + ")", e);
+            throw new IllegalStateException("tornado-kernels/" + family + ".cl has no kernel '" + name + "' (" + e.getMessage() + ")", e);
         }
     }
 

@@ -13,7 +13,7 @@ import org.voxkd.engine.Philox;
  * dimensions, sizes past the blocking (k > KC, n > NC, partial row and column tiles), products computed transposed,
  * split over threads and serial.
  */
-class GemmTest {
+class PortableGemmTest {
     private static float[] random(int n, long stream) {
         Philox.Stream r = new Philox.Stream(31, stream);
         float[] v = new float[n];
@@ -26,10 +26,10 @@ class GemmTest {
         float[] a = random(off + (ta ? k : m) * lda, 1), b = random(off + (tb ? n : k) * ldb, 2), c0 = random(off + m * ldc + pad, 3);
         if (beta == 0f) java.util.Arrays.fill(c0, off, off + m * ldc, Float.NaN);
         float[] want = c0.clone(), got = c0.clone(), serial = c0.clone();
-        Gemm.reference(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, want, off, ldc);
-        Gemm.sgemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, got, off, ldc);
+        PortableGemm.reference(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, want, off, ldc);
+        PortableGemm.sgemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, got, off, ldc);
         Parallel.serially(() -> {
-            Gemm.sgemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, serial, off, ldc);
+            PortableGemm.sgemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, serial, off, ldc);
             return null;
         });
         String what = (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " α=" + alpha + " β=" + beta + " pad=" + pad;
@@ -60,11 +60,11 @@ class GemmTest {
     @Test
     void kZeroScalesCAndOutsideTheViewNothingChanges() {
         float[] c = {1f, 2f, 3f, 4f, 5f};
-        Gemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, c, 0, 2);
+        PortableGemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, c, 0, 2);
         assertArrayEquals(new float[] {0.5f, 1f, 1.5f, 2f, 5f}, c);
         float[] a = random(12, 4), b = random(16, 5), d = new float[30];
         java.util.Arrays.fill(d, -9f);
-        Gemm.sgemm(false, false, 3, 4, 4, 1f, a, 0, 4, b, 0, 4, 0f, d, 10, 4);
+        PortableGemm.sgemm(false, false, 3, 4, 4, 1f, a, 0, 4, b, 0, 4, 0f, d, 10, 4);
         for (int i = 0; i < 10; i++) assertEquals(-9f, d[i], "before the view");
         for (int i = 22; i < 30; i++) assertEquals(-9f, d[i], "after the view");
         assertTrue(Float.isFinite(d[10]));
