@@ -50,12 +50,7 @@ public final class Compare {
             SeedStats.Summary s = SeedStats.summary(runs.stream().mapToDouble(r -> m.of(result(r.testBest()))).toArray());
             String sha = sameList(runs);
             if (sha == null) return new ArmFigure(s, Interval.none(s.mean(), 0.95));
-            List<Eer.Ranked> rk = runs.stream().map(r -> ranked(r, true)).toList();
-            Interval ci = boot(runs.get(0)).distribution(w -> {
-                double sum = 0;
-                for (Eer.Ranked x : rk) sum += m.of(x.metrics(w));
-                return sum / rk.size();
-            }).interval(0.95);
+            Interval ci = seedMean(boot(runs.get(0)), runs.stream().map(r -> ranked(r, true)).toList(), m).interval(0.95);
             return new ArmFigure(s, ci);
         });
     }
@@ -91,16 +86,30 @@ public final class Compare {
         if (sha == null)
             return new Comparison(a, b, m, seeds, meanA, meanB, Interval.none(meanA - meanB, 0.95), Interval.none(meanA - meanB, 0.9), s95, s90,
                     new Verdict.Decision(Verdict.INCONCLUSIVE, "no common test score files"), null);
-        List<Eer.Ranked> ka = ra.stream().map(r -> ranked(r, true)).toList(), kb = rb.stream().map(r -> ranked(r, true)).toList();
-        SpeakerBootstrap.Distribution d = boot(ra.get(0)).distribution(w -> {
-            double sum = 0;
-            for (int i = 0; i < ka.size(); i++) sum += m.of(ka.get(i).metrics(w)) - m.of(kb.get(i).metrics(w));
-            return sum / ka.size();
-        });
+        SpeakerBootstrap.Distribution d = seedMeanDifference(boot(ra.get(0)), ra.stream().map(r -> ranked(r, true)).toList(),
+                rb.stream().map(r -> ranked(r, true)).toList(), m);
         Interval p95 = d.interval(0.95), p90 = d.interval(0.90);
         double margin = m == Metric.EER ? res.margin() : 0;
         Verdict.Decision v = Verdict.decide(List.of(new Verdict.Evidence("speakers", p95, p90), new Verdict.Evidence("seeds", s95, s90)), margin, seeds.size());
         return new Comparison(a, b, m, seeds, meanA, meanB, p95, p90, s95, s90, v, null);
+    }
+
+    /** Over the speaker resamples: the mean over seeds of a metric of each seed's ranked scores (all on the bootstrap's trials). */
+    static SpeakerBootstrap.Distribution seedMean(SpeakerBootstrap boot, List<Eer.Ranked> seeds, Metric m) {
+        return boot.distribution(w -> {
+            double sum = 0;
+            for (Eer.Ranked x : seeds) sum += m.of(x.metrics(w));
+            return sum / seeds.size();
+        });
+    }
+
+    /** Over the speaker resamples: the mean over seeds of A − B, seed i of {@code a} paired with seed i of {@code b}. */
+    static SpeakerBootstrap.Distribution seedMeanDifference(SpeakerBootstrap boot, List<Eer.Ranked> a, List<Eer.Ranked> b, Metric m) {
+        return boot.distribution(w -> {
+            double sum = 0;
+            for (int i = 0; i < a.size(); i++) sum += m.of(a.get(i).metrics(w)) - m.of(b.get(i).metrics(w));
+            return sum / a.size();
+        });
     }
 
     private static Comparison failed(String a, String b, Metric m, String why) {

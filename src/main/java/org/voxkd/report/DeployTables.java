@@ -4,17 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.voxkd.data.Lists;
 import org.voxkd.eval.Eer;
 import org.voxkd.stats.Interval;
+import org.voxkd.stats.Metric;
 import org.voxkd.stats.SeedStats;
 import org.voxkd.stats.SpeakerBootstrap;
 import org.voxkd.stats.TrialSet;
@@ -31,8 +29,10 @@ import org.voxkd.stats.Verdict;
 final class DeployTables {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One run's study: its summary and its per-trial scores (column → scores). */
-    private record Study(Run run, JsonNode summary, TrialSet trials, Map<String, double[]> scores) {}
+    /** One run's study: its summary and its per-trial scores (voxkd's and every precision's). */
+    private record Study(Run run, JsonNode summary, ScoreFile scores) {
+        TrialSet trials() { return scores.trials(); }
+    }
 
     private final Results res;
     private final Map<String, List<Study>> byArm = new LinkedHashMap<>();
@@ -51,46 +51,9 @@ final class DeployTables {
         }
     }
 
-    /** Reads study.json and scores.txt ("# label COLUMN… enroll_speaker test_speaker" header, one line per trial). */
     static Study read(Run run, Path dir) throws IOException {
-        JsonNode summary = JSON.readTree(dir.resolve("study.json").toFile());
-        List<String> lines = Files.readAllLines(dir.resolve("scores.txt"), StandardCharsets.UTF_8);
-        List<String> columns = null;
-        List<Lists.Trial> trials = new ArrayList<>();
-        List<double[]> rows = new ArrayList<>();
-        int n = 0;
-        for (String line : lines) {
-            n++;
-            if (line.startsWith("# label ")) {
-                List<String> h = List.of(line.substring(2).trim().split(" "));
-                columns = h.subList(1, h.size() - 2);
-                continue;
-            }
-            if (line.startsWith("#") || line.isBlank()) continue;
-            String where = dir.resolve("scores.txt") + ":" + n;
-            if (columns == null) throw new IOException(where + ": a score line before the '# label …' header");
-            String[] f = line.trim().split(" ");
-            if (f.length != columns.size() + 3) throw new IOException(where + ": expected " + (columns.size() + 3) + " fields, got " + f.length);
-            double[] v = new double[columns.size()];
-            try {
-                for (int k = 0; k < v.length; k++) {
-                    v[k] = Double.parseDouble(f[k + 1]);
-                    if (!Double.isFinite(v[k])) throw new IOException(where + ": score " + f[k + 1] + " is not finite");
-                }
-                trials.add(new Lists.Trial(Integer.parseInt(f[0]), f[f.length - 2], f[f.length - 1]));
-            } catch (NumberFormatException e) {
-                throw new IOException(where + ": not a number: " + e.getMessage());
-            }
-            rows.add(v);
-        }
-        if (columns == null || rows.isEmpty()) throw new IOException(dir.resolve("scores.txt") + ": no scores");
-        Map<String, double[]> scores = new LinkedHashMap<>();
-        for (int k = 0; k < columns.size(); k++) {
-            double[] col = new double[rows.size()];
-            for (int i = 0; i < col.length; i++) col[i] = rows.get(i)[k];
-            scores.put(columns.get(k), col);
-        }
-        return new Study(run, summary, TrialSet.of(trials), scores);
+        return new Study(run, JSON.readTree(dir.resolve("study.json").toFile()),
+                ScoreFile.read(dir.resolve("scores.txt"), 0, "label voxkd PRECISION… enroll_speaker test_speaker"));
     }
 
     List<Table> tables() {
@@ -106,47 +69,35 @@ final class DeployTables {
         Study first = studies.get(0);
         TrialSet trials = first.trials();
         for (Study s : studies)
-            if (!Arrays.equals(s.trials().labels(), trials.labels()) || !s.trials().speakers().equals(trials.speakers()))
+            if (!java.util.Arrays.equals(s.trials().labels(), trials.labels()) || !s.trials().speakers().equals(trials.speakers()))
                 throw new IllegalStateException("deploy studies of " + arm + " were scored on different trial lists");
         SpeakerBootstrap boot = new SpeakerBootstrap(trials, res.resamples(), Compare.BOOTSTRAP_SEED);
-        List<String> variants = new ArrayList<>(first.scores().keySet());
+        List<String> variants = first.scores().columns();
         Table t = new Table("deploy-" + arm, "Quantization study: " + arm + " under ONNX Runtime", "lrrrrrrr",
                 "Precision", "Size (MB)", "Test EER", "EER 95% CI (speakers)", "minDCF(0.05)", "Δ EER vs FP32 (pp), 95% CI speakers / seeds", "Verdict", "ORT samples/s");
         t.caption("The " + arm + " student of every seed (" + studies.size() + " seeds), exported to ONNX in each precision and scored on the "
                 + Fmt.count(trials.size()) + " test trials (" + trials.speakerCount() + " speakers) with the run's own evaluation protocol; "
                 + "'voxkd' is the Java engine itself. Speed: " + speed(first.summary()) + ".");
-        Map<String, Eer.Ranked[]> ranked = new LinkedHashMap<>();
+        Map<String, List<Eer.Ranked>> ranked = new LinkedHashMap<>();
+        for (String v : variants) ranked.put(v, studies.stream().map(s -> Eer.rank(s.scores().column(v), trials.labels())).toList());
+        List<Eer.Ranked> fp32 = ranked.get("fp32");
         for (String v : variants) {
-            Eer.Ranked[] r = new Eer.Ranked[studies.size()];
-            for (int k = 0; k < r.length; k++) r[k] = Eer.rank(studies.get(k).scores().get(v), trials.labels());
-            ranked.put(v, r);
-        }
-        Eer.Ranked[] fp32 = ranked.get("fp32");
-        for (String v : variants) {
-            Eer.Ranked[] r = ranked.get(v);
-            double[] eer = new double[r.length], dcf = new double[r.length], base = new double[r.length];
-            for (int k = 0; k < r.length; k++) {
-                Eer.Result m = r[k].metrics(null);
+            List<Eer.Ranked> r = ranked.get(v);
+            double[] eer = new double[r.size()], dcf = new double[r.size()], base = new double[r.size()];
+            for (int k = 0; k < r.size(); k++) {
+                Eer.Result m = r.get(k).metrics(null);
                 eer[k] = m.eer();
                 dcf[k] = m.minDcf05();
-                if (fp32 != null) base[k] = fp32[k].metrics(null).eer();
+                if (fp32 != null) base[k] = fp32.get(k).metrics(null).eer();
             }
-            Interval ci = boot.distribution(w -> {
-                double s = 0;
-                for (Eer.Ranked x : r) s += x.metrics(w).eer();
-                return s / r.length;
-            }).interval(0.95);
+            Interval ci = Compare.seedMean(boot, r, Metric.EER).interval(0.95);
             String diff = "–", verdict = "–";
             if (fp32 != null && !v.equals("fp32")) {
-                SpeakerBootstrap.Distribution d = boot.distribution(w -> {
-                    double s = 0;
-                    for (int k = 0; k < r.length; k++) s += r[k].metrics(w).eer() - fp32[k].metrics(w).eer();
-                    return s / r.length;
-                });
+                SpeakerBootstrap.Distribution d = Compare.seedMeanDifference(boot, r, fp32, Metric.EER);
                 Interval p95 = d.interval(0.95), p90 = d.interval(0.90);
                 Interval s95 = SeedStats.pairedDifference(eer, base, 0.95), s90 = SeedStats.pairedDifference(eer, base, 0.90);
                 Verdict.Decision dec = Verdict.decide(List.of(new Verdict.Evidence("speakers", p95, p90), new Verdict.Evidence("seeds", s95, s90)),
-                        res.margin(), r.length);
+                        res.margin(), r.size());
                 diff = Fmt.points(SeedStats.summary(eer).mean() - SeedStats.summary(base).mean()) + " " + Fmt.pointsCi(p95) + " / " + Fmt.pointsCi(s95);
                 verdict = dec.verdict().label;
             }
