@@ -68,6 +68,14 @@ public final class FlopCount {
         return student(student, frames).total() + teacherForward(teacher, frames) + classifier(classes, student.embedding()).total();
     }
 
+    /**
+     * One step of the teacher trained alone (no distillation), per sample: its forward (the decoder is not run: its
+     * loss term is off in every voxkd experiment), backward counted as twice the forward, classifier forward and backward.
+     */
+    public static double teacherTrainStep(TeacherConfig teacher, int classes, int frames) {
+        return 3 * teacherForward(teacher, frames) + classifier(classes, teacher.embedding()).total();
+    }
+
     /** Student inference (embedding extraction), per sample. */
     public static double inference(StudentConfig student, int frames) {
         return student(student, frames).forward();

@@ -69,7 +69,9 @@ public final class ProfileBench {
 
     private static Arm arm(Profile profile, String name, Path experiments, int perSpeaker) throws IOException {
         ObjectNode tree = profile.experiment(name).tree();
-        tree.set("data", new ObjectMapper().createObjectNode().put("train_list", "unused.txt").setAll((ObjectNode) tree.path("data").deepCopy()));
+        ObjectNode data = new ObjectMapper().createObjectNode().put("train_list", "unused.txt").setAll((ObjectNode) tree.path("data").deepCopy());
+        data.remove("augment"); // augmentation runs in the loader, not in the step timed here (and needs its noise folders)
+        tree.set("data", data);
         List<String> teachers = new ArrayList<>();
         refs(tree, teachers);
         return new Arm(name, TrainConfig.fromTree(tree, experiments.resolve(name + ".yaml")), teachers, perSpeaker);

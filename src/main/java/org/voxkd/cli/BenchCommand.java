@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 /** `voxkd bench …`: figures, never pass/fail. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Ops.class, BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Compare.class,
-                BenchCommand.ProfileTime.class, BenchCommand.GemmCmd.class, BenchCommand.Loader.class})
+                BenchCommand.ProfileTime.class, BenchCommand.GemmCmd.class, BenchCommand.Loader.class, BenchCommand.NumericsCost.class})
 public final class BenchCommand implements Runnable {
     @Override public void run() {
         new picocli.CommandLine(this).usage(System.out);
@@ -169,8 +169,13 @@ public final class BenchCommand implements Runnable {
                     + "frozen standard teacher, cosine KD, AAM-softmax over " + ModelBench.CLASSES + " classes; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward + backward, teacher forward, classifier.", THREADS_NOTE})
     static final class Train extends ModelRun {
+        @Option(names = "--model", defaultValue = "student", description = "student (the KD step above) or teacher (the teacher's own training "
+                + "step: AAM-softmax, no distillation; what a profile's teacher arm runs) (default: ${DEFAULT-VALUE}).")
+        String model;
+
         @Override ModelBench.Result measure(Backend backend, int reps) {
-            return ModelBench.train(backend, shapes(), classes, common.batch, common.frames, warmup, reps, profile);
+            if (!model.equals("student") && !model.equals("teacher")) throw new IllegalArgumentException("--model must be student or teacher, got " + model);
+            return ModelBench.train(backend, shapes(), model.equals("teacher"), classes, common.batch, common.frames, warmup, reps, profile);
         }
 
         @Override int defaultReps() { return 3; }
@@ -186,6 +191,38 @@ public final class BenchCommand implements Runnable {
         }
 
         @Override int defaultReps() { return 5; }
+    }
+
+    @Command(name = "numerics", mixinStandardHelpOptions = true,
+            description = {"What portable numerics cost against fast on the cpu backend: the student's KD step, the teacher's own training "
+                    + "step and student inference (as `bench train`, `bench train --model teacher`, `bench infer`), each mode in a JVM of its "
+                    + "own (one mode per JVM, as voxkd runs), the two modes alternating round by round (which goes first swaps), so both "
+                    + "see the same machine; prints each mode's median and the median and range of the per-round ratio portable / fast.",
+                    "The child JVMs get this JVM's options (threads, heap, vector flags) and environment (OPENBLAS_NUM_THREADS)."})
+    static final class NumericsCost implements Runnable {
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--frames", defaultValue = "64", description = "Frames per training crop (default: ${DEFAULT-VALUE}).") int frames;
+        @Option(names = "--infer-frames", defaultValue = "100", description = "Frames per inference crop (default: ${DEFAULT-VALUE}).") int inferFrames;
+        @Option(names = "--shapes", defaultValue = "default", description = "paper or a profile's shapes (default: ${DEFAULT-VALUE}).") String shapes;
+        @Option(names = "--root", defaultValue = ".", description = "Project root (experiments/) (default: ${DEFAULT-VALUE}).") java.nio.file.Path root;
+        @Option(names = "--classes", defaultValue = "200", description = "Classifier classes (default: ${DEFAULT-VALUE}, SynthVox default's training speakers).")
+        int classes;
+        @Option(names = "--rounds", defaultValue = "3", description = "Rounds, each one JVM per mode (default: ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions per JVM; its median is the round's figure (default: ${DEFAULT-VALUE}).") int reps;
+        @Spec CommandSpec spec;
+
+        @Override public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            String[][] workloads = {
+                    {"student KD step (" + frames + " frames)", "train", "--model", "student", "--frames", "" + frames, "--classes", "" + classes},
+                    {"teacher training step (" + frames + " frames)", "train", "--model", "teacher", "--frames", "" + frames, "--classes", "" + classes},
+                    {"student inference (" + inferFrames + " frames)", "infer", "--frames", "" + inferFrames}};
+            var rows = org.voxkd.bench.NumericsCost.run(root, shapes, batch, reps, rounds, workloads, out);
+            out.printf(Locale.ROOT, "%-40s %10s %12s %8s %14s%n", shapes + " shapes, batch " + batch, "fast ms", "portable ms", "ratio", "range");
+            for (var r : rows)
+                out.printf(Locale.ROOT, "%-40s %10.1f %12.1f %7.2f× %6.2f–%.2f×%n", r.workload(), r.fastMs(), r.portableMs(), r.ratio(), r.lowest(), r.highest());
+            out.flush();
+        }
     }
 
     @Command(name = "profile", mixinStandardHelpOptions = true,
