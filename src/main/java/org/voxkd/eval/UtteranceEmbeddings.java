@@ -31,13 +31,7 @@ public final class UtteranceEmbeddings {
      * overflow on this input) is an error naming the utterance, never a NaN score.
      */
     public static float[][] unitCrops(CropEmbedder embedder, List<float[]> features, String utterance) {
-        float[][] e = embedder.embed(features);
-        for (int c = 0; c < e.length; c++)
-            for (float v : e[c])
-                if (!Float.isFinite(v))
-                    throw new IllegalStateException(utterance + ": its embedding (crop " + (c + 1) + " of " + e.length + ") holds " + v
-                            + "; the model's weights overflow on this input, so it cannot be scored");
-        return Scoring.normalise(e);
+        return unitRows(embedder.embed(features), utterance);
     }
 
     /** The mean of unit crop embeddings: the utterance embedding. */
@@ -70,6 +64,61 @@ public final class UtteranceEmbeddings {
         return s;
     }
 
+    /** Crops per embedding call when {@link #unitCropsBatched} gathers the crops of several utterances. */
+    static final int BATCH_CROPS = 64;
+
+    /**
+     * {@link #unitCrops} of every utterance, with the crops of consecutive utterances of one length embedded together,
+     * up to {@value #BATCH_CROPS} per call. In inference every crop's embedding is computed on its own (BatchNorm uses its
+     * running statistics, pooling and normalisation are per crop), so the batching changes no value — in portable numerics
+     * not a bit — and a model whose cost is per call (an LSTM's per-step products on two crops) runs its products on a
+     * batch instead of two rows. {@code names[i]} names utterance i in errors.
+     */
+    public static float[][][] unitCropsBatched(CropEmbedder embedder, List<List<float[]>> features, List<String> names) {
+        float[][][] out = new float[features.size()][][];
+        int i = 0;
+        while (i < features.size()) {
+            int len = features.get(i).isEmpty() ? -1 : features.get(i).get(0).length, j = i, crops = 0;
+            List<float[]> batch = new ArrayList<>();
+            // Whole utterances; one that alone has more crops than a batch goes on its own.
+            while (j < features.size() && !features.get(j).isEmpty() && sameLength(features.get(j), len)
+                    && (j == i || crops + features.get(j).size() <= BATCH_CROPS)) {
+                batch.addAll(features.get(j));
+                crops += features.get(j).size();
+                j++;
+            }
+            if (j == i) { // no crops, or crops of different lengths within one utterance: on their own, as before
+                out[i] = unitCrops(embedder, features.get(i), names.get(i));
+                i++;
+                continue;
+            }
+            float[][] e = embedder.embed(batch);
+            for (int u = i, at = 0; u < j; u++) {
+                int n = features.get(u).size();
+                float[][] mine = java.util.Arrays.copyOfRange(e, at, at + n);
+                at += n;
+                out[u] = unitRows(mine, names.get(u));
+            }
+            i = j;
+        }
+        return out;
+    }
+
+    private static boolean sameLength(List<float[]> crops, int len) {
+        for (float[] c : crops) if (c.length != len) return false;
+        return true;
+    }
+
+    /** Checks one utterance's crop embeddings are finite and scales each to unit length. */
+    private static float[][] unitRows(float[][] e, String utterance) {
+        for (int c = 0; c < e.length; c++)
+            for (float v : e[c])
+                if (!Float.isFinite(v))
+                    throw new IllegalStateException(utterance + ": its embedding (crop " + (c + 1) + " of " + e.length + ") holds " + v
+                            + "; the model's weights overflow on this input, so it cannot be scored");
+        return Scoring.normalise(e);
+    }
+
     /**
      * The embeddings of {@code paths} (relative to {@code root}), one row per entry in list order; a path
      * listed twice is computed once. Features are computed on {@code threads} threads, {@value #CHUNK}
@@ -83,7 +132,10 @@ public final class UtteranceEmbeddings {
         for (int start = 0; start < distinct.size(); start += CHUNK) {
             int from = start, n = Math.min(CHUNK, distinct.size() - start);
             List<List<float[]>> feats = features(root, distinct.subList(from, from + n), frames, crops, threads);
-            for (int i = 0; i < n; i++) done.put(distinct.get(from + i), mean(unitCrops(embedder, feats.get(i), root.resolve(distinct.get(from + i)).toString())));
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < n; i++) names.add(root.resolve(distinct.get(from + i)).toString());
+            float[][][] unit = unitCropsBatched(embedder, feats, names);
+            for (int i = 0; i < n; i++) done.put(distinct.get(from + i), mean(unit[i]));
             if (progress != null) progress.accept(from + n);
         }
         float[][] out = new float[paths.size()][];

@@ -61,7 +61,10 @@ public final class Verification {
     /** Embeds every utterance with {@code embedder} and scores the trials. */
     public Result score(CropEmbedder embedder, long bootstrapSeed) {
         Map<String, float[][]> emb = new LinkedHashMap<>();
-        for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), UtteranceEmbeddings.unitCrops(embedder, features.get(i), root.resolve(utterances.get(i)).toString()));
+        List<String> names = new java.util.ArrayList<>();
+        for (String u : utterances) names.add(root.resolve(u).toString());
+        float[][][] unit = UtteranceEmbeddings.unitCropsBatched(embedder, features, names);
+        for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), unit[i]);
         double[] scores = new double[trials.size()];
         int[] labels = new int[trials.size()];
         for (int i = 0; i < scores.length; i++) {
