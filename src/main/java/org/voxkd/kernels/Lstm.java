@@ -112,22 +112,42 @@ public final class Lstm {
         FloatBuffer dgs = a.buf(0), dcs = a.buf(1), dhs = a.buf(2), dy = a.buf(3), gs = a.buf(4), cs = a.buf(5);
         int dgo = a.off(0), dco = a.off(1), dho = a.off(2), dyo = a.off(3), go = a.off(4), co = a.off(5);
         int batch = a.i(6), t = a.i(7), h = a.i(8), ys = a.i(9), yOff = a.i(10), s = a.i(11), sp = a.i(12), sn = a.i(13);
-        org.voxkd.engine.Numerics nm = a.numerics(); // tanh: StrictMath in portable numerics
+        int hb = Simd.vectorBound(h);
+        // Scratch rows of hb floats (whole vectors, so no row's vector tail runs into the next): 0–3 gates i, f, g, o
+        // (activated); 4–7 their gradients; 8 c_prev; 9 dh and 10 dc from the next step in visiting order (0 at the
+        // last); 11 dy; 12 dc to the previous step. c and tanh(c) in arrays of their own (Simd.tanh maps index to index).
+        int gi = 0, dgi = 4 * hb, cp = 8 * hb, dhn = 9 * hb, dcn = 10 * hb, dyr = 11 * hb, dcp = 12 * hb;
         Parallel.range(batch, 16 * h, (from, to) -> {
+            float[] w = Simd.scratch(0, 13 * hb), c = Simd.scratch(1, hb), tc = Simd.scratch(2, hb);
+            java.util.Arrays.fill(w, 0, 13 * hb, 0f);
             for (int b = from; b < to; b++) {
-                int row = b * t + s, gr = go + row * 4 * h, dgr = dgo + row * 4 * h;
-                for (int j = 0; j < h; j++) {
-                    float i = gs.get(gr + j), f = gs.get(gr + h + j), g = gs.get(gr + 2 * h + j), o = gs.get(gr + 3 * h + j);
-                    float c = cs.get(co + row * h + j), cp = sp >= 0 ? cs.get(co + (b * t + sp) * h + j) : 0f;
-                    float tc = (float) nm.tanh(c);
-                    float dh = dy.get(dyo + row * ys + yOff + j) + (sn >= 0 ? dhs.get(dho + b * h + j) : 0f);
-                    float dc = (sn >= 0 ? dcs.get(dco + b * h + j) : 0f) + dh * o * (1f - tc * tc);
-                    dgs.put(dgr + j, dc * g * i * (1f - i));
-                    dgs.put(dgr + h + j, dc * cp * f * (1f - f));
-                    dgs.put(dgr + 2 * h + j, dc * i * (1f - g * g));
-                    dgs.put(dgr + 3 * h + j, dh * tc * o * (1f - o));
-                    dcs.put(dco + b * h + j, dc * f);
+                int row = b * t + s;
+                for (int q = 0; q < 4; q++) gs.get(go + row * 4 * h + q * h, w, gi + q * hb, h);
+                cs.get(co + row * h, c, 0, h);
+                if (sp >= 0) cs.get(co + (b * t + sp) * h, w, cp, h);
+                if (sn >= 0) {
+                    dhs.get(dho + b * h, w, dhn, h);
+                    dcs.get(dco + b * h, w, dcn, h);
                 }
+                dy.get(dyo + row * ys + yOff, w, dyr, h);
+                // tanh(c) by the forward's own function: the backward differentiates what the forward computed, with the
+                // same bits in both numerics modes and on every CPU (no Math/StrictMath call).
+                Simd.tanh(c, tc, 0, hb);
+                FloatVector one = FloatVector.broadcast(Simd.F, 1f);
+                for (int j = 0; j < hb; j += Simd.LANES) {
+                    FloatVector i = FloatVector.fromArray(Simd.F, w, gi + j), f = FloatVector.fromArray(Simd.F, w, gi + hb + j);
+                    FloatVector g = FloatVector.fromArray(Simd.F, w, gi + 2 * hb + j), o = FloatVector.fromArray(Simd.F, w, gi + 3 * hb + j);
+                    FloatVector th = FloatVector.fromArray(Simd.F, tc, j);
+                    FloatVector dh = FloatVector.fromArray(Simd.F, w, dyr + j).add(FloatVector.fromArray(Simd.F, w, dhn + j));
+                    FloatVector dc = FloatVector.fromArray(Simd.F, w, dcn + j).add(dh.mul(o).mul(one.sub(th.mul(th))));
+                    dc.mul(g).mul(i).mul(one.sub(i)).intoArray(w, dgi + j);
+                    dc.mul(FloatVector.fromArray(Simd.F, w, cp + j)).mul(f).mul(one.sub(f)).intoArray(w, dgi + hb + j);
+                    dc.mul(i).mul(one.sub(g.mul(g))).intoArray(w, dgi + 2 * hb + j);
+                    dh.mul(th).mul(o).mul(one.sub(o)).intoArray(w, dgi + 3 * hb + j);
+                    dc.mul(f).intoArray(w, dcp + j);
+                }
+                for (int q = 0; q < 4; q++) dgs.put(dgo + row * 4 * h + q * h, w, dgi + q * hb, h);
+                dcs.put(dco + b * h, w, dcp, h);
             }
         });
     });
