@@ -89,6 +89,20 @@ public final class Reproducer {
         long t0 = System.nanoTime();
         List<RunPlan> plan = plan();
         planned = plan;
+        // The runs' numerics mode for the whole process when they share one (the deployment study's own embeddings
+        // included): one mode per JVM, so the cpu backend's kernels see one kind of memory (mixing the modes' heap and
+        // native buffers in one JVM costs the JIT several times the time of either).
+        java.util.Set<org.voxkd.engine.Numerics> modes = new java.util.HashSet<>();
+        for (RunPlan p : plan) modes.add(p.trainConfig(root).numericsMode());
+        org.voxkd.engine.Numerics was = modes.size() == 1 ? org.voxkd.engine.Numerics.activate(modes.iterator().next()) : null;
+        try {
+            return runPlanned(plan, t0);
+        } finally {
+            if (was != null) org.voxkd.engine.Numerics.activate(was);
+        }
+    }
+
+    private List<ObjectNode> runPlanned(List<RunPlan> plan, long t0) throws IOException {
         writeAnalysis(plan.stream().map(p -> p.seed).distinct().toList());
         for (RunPlan p : plan) if (p.complete == null) p.write(results);
         executor.execute(plan, root, results);
