@@ -53,16 +53,50 @@ public final class LedgerCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Re-run a recorded configuration and judge it: reproduced bit for bit (exit 0), within tolerance on another environment (exit 3), or not reproduced (exit 4).")
+            description = {"Re-run a recorded configuration and judge it: reproduced bit for bit (exit 0), within tolerance on another environment (exit 3), or not reproduced (exit 4).",
+                    "A run that reads a checkpoint no longer on disk (committed results hold no checkpoints: a student's teacher) first verifies the run "
+                            + "that made it and trains from its re-run; the run's own verdict can be no better than that one's."})
     static final class Verify implements java.util.concurrent.Callable<Integer> {
         @picocli.CommandLine.Mixin Where where = new Where();
         @Parameters(paramLabel = "ID") String id;
         @Option(names = "--root", defaultValue = ".", description = "Project root the recorded paths are relative to.") Path root;
+        /** The verdicts of the runs verified so far in this command (a teacher read twice is re-run once). */
+        private final java.util.Map<String, Verifier.Verdict> verified = new java.util.HashMap<>();
 
         @Override public Integer call() throws Exception {
-            ObjectNode r = find(new Ledger(where.results), id);
+            Ledger ledger = new Ledger(where.results);
             Path scratch = Files.createTempDirectory("voxkd-verify");
-            Verifier.Outcome o = Verifier.verify(r, root.toAbsolutePath().normalize(), where.results.toAbsolutePath(), scratch, System.out);
+            return verify(ledger, find(ledger, id), scratch, 0).exitCode;
+        }
+
+        /** Verifies {@code r} (after the runs whose missing checkpoints it reads); the worst verdict of them all. */
+        private Verifier.Verdict verify(Ledger ledger, ObjectNode record, Path scratch, int depth) throws Exception {
+            Path rootAbs = root.toAbsolutePath().normalize(), results = where.results.toAbsolutePath().normalize();
+            ObjectNode r = record.deepCopy();
+            Verifier.Verdict worst = Verifier.Verdict.BIT_FOR_BIT;
+            for (com.fasterxml.jackson.databind.node.ObjectNode holder : checkpointHolders(r.get("config"))) {
+                Path ckpt = rootAbs.resolve(holder.get("checkpoint").asText()).normalize();
+                if (Files.exists(ckpt)) continue;
+                ObjectNode maker = null;
+                for (ObjectNode o : ledger.records())
+                    if (results.resolve(o.get("dir").asText()).resolve("best.ckpt").normalize().equals(ckpt)) maker = o;
+                if (maker == null)
+                    throw new IllegalArgumentException("run " + r.get("id").asText() + " reads " + ckpt + ", which is not on disk and was not made by a run of "
+                            + ledger.file() + ": restore it first");
+                if (!verified.containsKey(maker.get("id").asText()))
+                    System.out.println("run " + r.get("id").asText() + " reads " + where.results.resolve(maker.get("dir").asText()).resolve("best.ckpt")
+                        + ", which is not on disk: verifying the run that made it (" + maker.get("id").asText() + ", " + maker.get("experiment").asText()
+                        + ", seed " + maker.path("seed").asLong() + ") first, then training from its re-run");
+                Verifier.Verdict v = verified.get(maker.get("id").asText());
+                if (v == null) verified.put(maker.get("id").asText(), v = verify(ledger, maker, scratch, depth + 1));
+                if (v == Verifier.Verdict.NOT_REPRODUCED) {
+                    System.out.println("run " + r.get("id").asText() + ": NOT verified (the run it reads from was not reproduced)");
+                    return v;
+                }
+                if (v.exitCode > worst.exitCode) worst = v;
+                holder.put("checkpoint", scratch.resolve("verify-" + maker.get("id").asText()).resolve("best.ckpt").toString());
+            }
+            Verifier.Outcome o = Verifier.verify(r, rootAbs, results, scratch, System.out);
             String run = "run " + r.get("id").asText() + " (" + r.get("experiment").asText() + ", seed " + r.path("seed").asLong() + ")";
             System.out.println();
             System.out.printf("%-22s %-22s %14s %14s %12s  %s%n", "where", "figure", "recorded", "re-run", "difference", "verdict (tolerance)");
@@ -80,7 +114,22 @@ public final class LedgerCommand implements Runnable {
                     o.outOfTolerance().forEach(b -> System.out.println("  " + b));
                 }
             }
-            return o.verdict().exitCode;
+            if (depth > 0) System.out.println();
+            return o.verdict().exitCode > worst.exitCode ? o.verdict() : worst;
+        }
+
+        /** Every object of a run's configuration that names a checkpoint (teachers, an initialisation). */
+        private static List<ObjectNode> checkpointHolders(com.fasterxml.jackson.databind.JsonNode n) {
+            List<ObjectNode> out = new java.util.ArrayList<>();
+            collect(n, out);
+            return out;
+        }
+
+        private static void collect(com.fasterxml.jackson.databind.JsonNode n, List<ObjectNode> out) {
+            if (n instanceof ObjectNode o) {
+                if (o.path("checkpoint").isTextual()) out.add(o);
+                o.elements().forEachRemaining(x -> collect(x, out));
+            } else if (n != null && n.isArray()) n.elements().forEachRemaining(x -> collect(x, out));
         }
     }
 }

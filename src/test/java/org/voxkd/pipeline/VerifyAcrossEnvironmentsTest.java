@@ -23,6 +23,11 @@ import org.voxkd.ledger.Ledger;
  * another CPU does), then verified here. The bits differ, the environment differs in the OpenBLAS core, and every
  * figure lies within its tolerance: "within tolerance", naming the field. A tampered record (a figure moved outside
  * its interval) is "not reproduced"; the same environment with other bits is reported as a bug.
+ *
+ * <p>And the other side: a portable-numerics record made in a child JVM with other vectors (128-bit) and another kernel
+ * thread count (1), its checkpoints deleted as committed results hold none, is verified here with `voxkd ledger verify`
+ * of the student: the command first re-runs the teacher that made the missing checkpoint, then the student from it, and
+ * both are "reproduced bit for bit" (exit 0) although the environment differs.
  */
 class VerifyAcrossEnvironmentsTest {
     static final Path ROOT = Path.of("").toAbsolutePath();
@@ -76,5 +81,41 @@ class VerifyAcrossEnvironmentsTest {
         assertEquals(Verifier.Verdict.NOT_REPRODUCED, p2.verdict());
         assertTrue(p2.outOfTolerance().get(0).contains("portable numerics"), p2.outOfTolerance().toString());
         assertTrue(p2.environment().stream().anyMatch(e -> e.startsWith("openblas_core:")), p2.environment().toString());
+    }
+
+    @Test
+    void aPortableRunFromOtherVectorsAndThreadsVerifiesBitForBitWithoutItsCheckpoints() throws Exception {
+        Path results = tmp.resolve("portable-results");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-XX:UseAVX=1", "-XX:MaxVectorSize=16", "-Dvoxkd.cpu.threads=1",
+                "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "org.voxkd.cli.Main", "reproduce", "--profile", "smoke", "--seeds", "1", "--arms", "v2-cosine", "--numerics", "portable",
+                "--results", results.toString(), "--no-report", "--no-deploy", "--root", ROOT.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("portable-child.log").toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "child reproduction timed out");
+        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("portable-child.log"), StandardCharsets.UTF_8));
+        List<ObjectNode> records = new Ledger(results).records();
+        ObjectNode cosine = records.stream().filter(r -> r.get("experiment").asText().equals("v2-cosine")).findFirst().orElseThrow();
+        ObjectNode teacher = records.stream().filter(r -> r.get("experiment").asText().equals("teacher")).findFirst().orElseThrow();
+        assertEquals(128, cosine.get("environment").get("vector_bits").asInt());
+        assertEquals(1, cosine.get("environment").get("kernel_threads").asInt());
+        try (var files = Files.walk(results)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".ckpt")).toList()) Files.delete(f);
+        }
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.out;
+        int rc;
+        try {
+            System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            rc = org.voxkd.cli.Main.commandLine().execute("ledger", "verify", cosine.get("id").asText(), "--results", results.toString(), "--root", ROOT.toString());
+        } finally {
+            System.setOut(was);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertTrue(out.contains("verifying the run that made it (" + teacher.get("id").asText()), out);
+        assertTrue(out.contains("run " + teacher.get("id").asText() + " (teacher, seed 1): reproduced bit for bit"), out);
+        assertTrue(out.contains("run " + cosine.get("id").asText() + " (v2-cosine, seed 1): reproduced bit for bit"), out);
+        assertTrue(out.contains("vector_bits: 128 → " + org.voxkd.engine.cpu.Simd.F.vectorBitSize()) || org.voxkd.engine.cpu.Simd.F.vectorBitSize() == 128, out);
     }
 }
