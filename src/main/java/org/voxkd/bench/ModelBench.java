@@ -111,54 +111,6 @@ public final class ModelBench {
     public static Result train(Backend backend, Shapes shapes, boolean teacherAlone, int classes, int batch, int frames, int warmup, int reps,
                                boolean profile) {
         checkSizes(batch, 2, frames, reps);
-        try (Workload w = trainWorkload(backend, shapes, teacherAlone, classes, batch, frames)) {
-            return w.measure(warmup, reps, profile);
-        }
-    }
-
-    /** A benchmark's unit of work, built once on one backend and run many times: one training step (+ update) or one batch of inference. */
-    public static final class Workload implements AutoCloseable {
-        final String bench, model;
-        final int batch, frames;
-        final double flopsPerSample;
-        private final Runnable body, check;
-        private final java.util.function.Supplier<List<String>> profiled;
-        private final AutoCloseable owner;
-
-        Workload(String bench, String model, int batch, int frames, double flopsPerSample, Runnable body, Runnable check,
-                 java.util.function.Supplier<List<String>> profiled, AutoCloseable owner) {
-            this.bench = bench;
-            this.model = model;
-            this.batch = batch;
-            this.frames = frames;
-            this.flopsPerSample = flopsPerSample;
-            this.body = body;
-            this.check = check;
-            this.profiled = profiled;
-            this.owner = owner;
-        }
-
-        public String model() { return model; }
-
-        /** The median of {@code reps} timed runs after {@code warmup}; with {@code profile} one more, untimed, with per-task timing. */
-        public Result measure(int warmup, int reps, boolean profile) {
-            double ms = medianMs(warmup, reps, body);
-            check.run();
-            return new Result(bench, model, batch, frames, reps, ms, flopsPerSample, profile ? profiled.get() : List.of());
-        }
-
-        @Override public void close() {
-            try {
-                owner.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the " + bench + " benchmark: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** The training step of {@link #train(Backend, Shapes, boolean, int, int, int, int, int, boolean)} as a workload. */
-    public static Workload trainWorkload(Backend backend, Shapes shapes, boolean teacherAlone, int classes, int batch, int frames) {
-        checkSizes(batch, 2, frames, 1);
         if (classes < 2) throw new IllegalArgumentException("--classes must be at least 2, got " + classes);
         TrainConfig cfg;
         try {
@@ -174,36 +126,36 @@ public final class ModelBench {
         ParameterSet classifier = ParameterSet.builder("classifier").param("weight", Init.xavierNormal(d, classes), classes, d).build();
         long seed = cfg.seed();
         List<StepProgram.TeacherModel> teachers = teacherAlone ? List.of() : List.of(new StepProgram.TeacherModel("random teacher", teacher, false));
-        StepProgram prog = new StepProgram(backend, trained, classifier, teachers, cfg, batch, frames, seed);
-        ParameterSet sp = trained.parameters(), tp = teacher.parameters();
-        prog.load(new float[][] {sp.initialValues(seed, true), sp.initialValues(seed, false)}, classifier.initialValues(seed + 1, true), null, seed);
-        if (!teacherAlone) prog.loadTeacher(0, new float[][] {tp.initialValues(seed + 2, true), tp.initialValues(seed + 2, false)}, null);
-        Philox.Stream rnd = new Philox.Stream(seed, 0xBE7C4L);
-        for (int i = 0; i < prog.features.length; i++) prog.features[i] = (float) rnd.nextGaussian();
-        for (int i = 0; i < prog.labels.length; i++) prog.labels[i] = rnd.nextInt(classes);
-        double lr = cfg.optim().lr();
-        int[] step = {0};
-        Runnable body = () -> {
-            prog.step(step[0]++);
-            prog.update(lr);
-        };
-        Runnable check = () -> {
+        try (StepProgram prog = new StepProgram(backend, trained, classifier, teachers, cfg, batch, frames, seed)) {
+            ParameterSet sp = trained.parameters(), tp = teacher.parameters();
+            prog.load(new float[][] {sp.initialValues(seed, true), sp.initialValues(seed, false)}, classifier.initialValues(seed + 1, true), null, seed);
+            if (!teacherAlone) prog.loadTeacher(0, new float[][] {tp.initialValues(seed + 2, true), tp.initialValues(seed + 2, false)}, null);
+            Philox.Stream rnd = new Philox.Stream(seed, 0xBE7C4L);
+            for (int i = 0; i < prog.features.length; i++) prog.features[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < prog.labels.length; i++) prog.labels[i] = rnd.nextInt(classes);
+            double lr = cfg.optim().lr();
+            int[] step = {0};
+            double ms = medianMs(warmup, reps, () -> {
+                prog.step(step[0]++);
+                prog.update(lr);
+            });
             double[] v = prog.values();
             for (int k = 0; k < v.length; k++)
                 if (!Double.isFinite(v[k])) throw new IllegalStateException("benchmark step produced a non-finite " + prog.columns().get(k) + ": " + v[k]);
-        };
-        java.util.function.Supplier<List<String>> profiled = () -> {
-            prog.profile(true);
-            body.run();
-            prog.profile(false);
-            return prog.profileByKernel(PROFILE_ROWS);
-        };
-        String teacherShape = "teacher C" + tc.channels() + " L" + tc.latent() + " LSTM" + tc.lstmHidden();
-        String model = teacherAlone ? shapes.name() + " shapes: " + teacherShape + " trained alone (" + classes + " classes)"
-                : shapes == Shapes.PAPER ? "student v2 + teacher (cosine KD, " + classes + " classes)"
-                : shapes.describe(" + " + teacherShape + " (cosine KD, " + classes + " classes)");
-        double flops = teacherAlone ? FlopCount.teacherTrainStep(tc, classes, frames) : FlopCount.trainStep(sc, tc, classes, frames);
-        return new Workload("train", model, batch, frames, flops, body, check, profiled, prog);
+            List<String> table = List.of();
+            if (profile) {
+                prog.profile(true);
+                prog.step(step[0]++);
+                prog.update(lr);
+                table = prog.profileByKernel(PROFILE_ROWS);
+            }
+            String teacherShape = "teacher C" + tc.channels() + " L" + tc.latent() + " LSTM" + tc.lstmHidden();
+            String model = teacherAlone ? shapes.name() + " shapes: " + teacherShape + " trained alone (" + classes + " classes)"
+                    : shapes == Shapes.PAPER ? "student v2 + teacher (cosine KD, " + classes + " classes)"
+                    : shapes.describe(" + " + teacherShape + " (cosine KD, " + classes + " classes)");
+            double flops = teacherAlone ? FlopCount.teacherTrainStep(tc, classes, frames) : FlopCount.trainStep(sc, tc, classes, frames);
+            return new Result("train", model, batch, frames, reps, ms, flops, table);
+        }
     }
 
     /** Samples/s of V2 student inference (EVAL mode) through {@link Embedder}: features in, embeddings out. */
@@ -214,44 +166,36 @@ public final class ModelBench {
     /** {@link #infer(Backend, int, int, int, int, boolean)} with another student. */
     public static Result infer(Backend backend, Shapes shapes, int batch, int frames, int warmup, int reps, boolean profile) {
         checkSizes(batch, 1, frames, reps);
-        try (Workload w = inferWorkload(backend, shapes, batch, frames)) {
-            return w.measure(warmup, reps, profile);
-        }
-    }
-
-    /** Student inference of {@link #infer(Backend, Shapes, int, int, int, int, boolean)} as a workload. */
-    public static Workload inferWorkload(Backend backend, Shapes shapes, int batch, int frames) {
-        checkSizes(batch, 1, frames, 1);
         StudentConfig sc = shapes.student();
         Student student = new Student(sc);
         ParameterSet sp = student.parameters();
-        Embedder e = new Embedder(student, backend, sp.initialValues(1, true), sp.initialValues(1, false));
-        Philox.Stream rnd = new Philox.Stream(1, 0x1AFE4L);
-        List<float[]> crops = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            float[] c = new float[frames * sc.mels()];
-            for (int i = 0; i < c.length; i++) c[i] = (float) rnd.nextGaussian();
-            crops.add(c);
+        try (Embedder e = new Embedder(student, backend, sp.initialValues(1, true), sp.initialValues(1, false))) {
+            Philox.Stream rnd = new Philox.Stream(1, 0x1AFE4L);
+            List<float[]> crops = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                float[] c = new float[frames * sc.mels()];
+                for (int i = 0; i < c.length; i++) c[i] = (float) rnd.nextGaussian();
+                crops.add(c);
+            }
+            double ms = medianMs(warmup, reps, () -> e.embed(crops));
+            List<String> table = List.of();
+            if (profile) {
+                e.profiled(true).embed(crops);
+                table = e.profileByKernel(PROFILE_ROWS);
+            }
+            return new Result("infer", shapes == Shapes.PAPER ? "student v2" : shapes.describe(null), batch, frames, reps, ms,
+                    FlopCount.inference(sc, frames), table);
         }
-        java.util.function.Supplier<List<String>> profiled = () -> {
-            e.profiled(true).embed(crops);
-            e.profiled(false);
-            return e.profileByKernel(PROFILE_ROWS);
-        };
-        return new Workload("infer", shapes == Shapes.PAPER ? "student v2" : shapes.describe(null), batch, frames, FlopCount.inference(sc, frames),
-                () -> e.embed(crops), () -> {}, profiled, e);
-    }
-
-    private static double timeMs(Runnable body) {
-        long t0 = System.nanoTime();
-        body.run();
-        return (System.nanoTime() - t0) / 1e6;
     }
 
     static double medianMs(int warmup, int reps, Runnable body) {
         for (int i = 0; i < warmup; i++) body.run();
         double[] ms = new double[reps];
-        for (int i = 0; i < reps; i++) ms[i] = timeMs(body);
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
         return median(ms);
     }
 

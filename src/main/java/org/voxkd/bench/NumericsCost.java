@@ -1,7 +1,6 @@
 package org.voxkd.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -46,12 +45,8 @@ public final class NumericsCost {
                 log.printf(Locale.ROOT, "  %s, round %d/%d: fast %.1f ms, portable %.1f ms (%.2f×)%n", w[0], r + 1, rounds, fast[r], portable[r], ratio[r]);
                 log.flush();
             }
-            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-            for (double x : ratio) {
-                lo = Math.min(lo, x);
-                hi = Math.max(hi, x);
-            }
-            rows.add(new Row(w[0], ModelBench.median(fast), ModelBench.median(portable), ModelBench.median(ratio), lo, hi));
+            var range = java.util.Arrays.stream(ratio).summaryStatistics();
+            rows.add(new Row(w[0], ModelBench.median(fast), ModelBench.median(portable), ModelBench.median(ratio), range.getMin(), range.getMax()));
         }
         return rows;
     }
@@ -66,12 +61,13 @@ public final class NumericsCost {
         cmd.addAll(List.of("--shapes", shapes, "--root", root.toString(), "--batch", "" + batch, "--reps", "" + reps, "--warmup", "2",
                 "--numerics", numerics, "--json"));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            // stderr joins stdout: the figure is the one JSON line, the rest (the JVM's notices, an error) goes into a failure's message
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int rc = p.waitFor();
             for (String line : text.split("\n"))
                 if (line.startsWith("{")) {
-                    JsonNode o = new ObjectMapper().readTree(line);
+                    JsonNode o = org.voxkd.ledger.Ledger.JSON.readTree(line);
                     if (rc == 0 && o.has("ms_per_step")) return o.get("ms_per_step").asDouble();
                 }
             throw new IllegalStateException("bench " + w[1] + " --numerics " + numerics + " in a child JVM exited " + rc + " without a figure:\n" + text.strip());

@@ -66,35 +66,36 @@ public final class LedgerCommand implements Runnable {
         @Override public Integer call() throws Exception {
             Ledger ledger = new Ledger(where.results);
             Path scratch = Files.createTempDirectory("voxkd-verify");
-            return verify(ledger, find(ledger, id), scratch, 0).exitCode;
+            return verify(ledger.records(), find(ledger, id), scratch, ledger.file()).exitCode;
         }
 
-        /** Verifies {@code r} (after the runs whose missing checkpoints it reads); the worst verdict of them all. */
-        private Verifier.Verdict verify(Ledger ledger, ObjectNode record, Path scratch, int depth) throws Exception {
+        /** Verifies {@code record} (after the runs whose missing checkpoints it reads); the worst verdict of them all. */
+        private Verifier.Verdict verify(List<ObjectNode> records, ObjectNode record, Path scratch, Path ledgerFile) throws Exception {
             Path rootAbs = root.toAbsolutePath().normalize(), results = where.results.toAbsolutePath().normalize();
             ObjectNode r = record.deepCopy();
+            String rid = r.get("id").asText();
             Verifier.Verdict worst = Verifier.Verdict.BIT_FOR_BIT;
-            for (com.fasterxml.jackson.databind.node.ObjectNode holder : checkpointHolders(r.get("config"))) {
+            for (ObjectNode holder : checkpointHolders(r.get("config"))) {
                 Path ckpt = rootAbs.resolve(holder.get("checkpoint").asText()).normalize();
                 if (Files.exists(ckpt)) continue;
-                ObjectNode maker = null;
-                for (ObjectNode o : ledger.records())
-                    if (results.resolve(o.get("dir").asText()).resolve("best.ckpt").normalize().equals(ckpt)) maker = o;
-                if (maker == null)
-                    throw new IllegalArgumentException("run " + r.get("id").asText() + " reads " + ckpt + ", which is not on disk and was not made by a run of "
-                            + ledger.file() + ": restore it first");
-                if (!verified.containsKey(maker.get("id").asText()))
-                    System.out.println("run " + r.get("id").asText() + " reads " + where.results.resolve(maker.get("dir").asText()).resolve("best.ckpt")
-                        + ", which is not on disk: verifying the run that made it (" + maker.get("id").asText() + ", " + maker.get("experiment").asText()
-                        + ", seed " + maker.path("seed").asLong() + ") first, then training from its re-run");
-                Verifier.Verdict v = verified.get(maker.get("id").asText());
-                if (v == null) verified.put(maker.get("id").asText(), v = verify(ledger, maker, scratch, depth + 1));
+                ObjectNode maker = records.stream().filter(o -> results.resolve(o.get("dir").asText()).resolve("best.ckpt").normalize().equals(ckpt))
+                        .reduce((a, b) -> b).orElseThrow(() -> new IllegalArgumentException("run " + rid + " reads " + ckpt
+                                + ", which is not on disk and was not made by a run of " + ledgerFile + ": restore it first"));
+                String mid = maker.get("id").asText();
+                Verifier.Verdict v = verified.get(mid);
+                if (v == null) {
+                    System.out.println("run " + rid + " reads " + where.results.resolve(maker.get("dir").asText()).resolve("best.ckpt")
+                            + ", which is not on disk: verifying the run that made it (" + mid + ", " + maker.get("experiment").asText()
+                            + ", seed " + maker.path("seed").asLong() + ") first, then training from its re-run");
+                    verified.put(mid, v = verify(records, maker, scratch, ledgerFile));
+                    System.out.println();
+                }
                 if (v == Verifier.Verdict.NOT_REPRODUCED) {
-                    System.out.println("run " + r.get("id").asText() + ": NOT verified (the run it reads from was not reproduced)");
+                    System.out.println("run " + rid + ": NOT verified (the run it reads from was not reproduced)");
                     return v;
                 }
                 if (v.exitCode > worst.exitCode) worst = v;
-                holder.put("checkpoint", scratch.resolve("verify-" + maker.get("id").asText()).resolve("best.ckpt").toString());
+                holder.put("checkpoint", scratch.resolve("verify-" + mid).resolve("best.ckpt").toString());
             }
             Verifier.Outcome o = Verifier.verify(r, rootAbs, results, scratch, System.out);
             String run = "run " + r.get("id").asText() + " (" + r.get("experiment").asText() + ", seed " + r.path("seed").asLong() + ")";
@@ -114,7 +115,6 @@ public final class LedgerCommand implements Runnable {
                     o.outOfTolerance().forEach(b -> System.out.println("  " + b));
                 }
             }
-            if (depth > 0) System.out.println();
             return o.verdict().exitCode > worst.exitCode ? o.verdict() : worst;
         }
 
