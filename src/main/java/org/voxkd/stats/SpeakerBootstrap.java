@@ -40,6 +40,8 @@ public final class SpeakerBootstrap {
 
     public TrialSet trials() { return trials; }
 
+    public int resamples() { return resamples; }
+
     /** The trial weights of resample r (0 ≤ r &lt; resamples). */
     public int[] weights(int r) {
         int s = trials.speakerCount();
@@ -97,6 +99,24 @@ public final class SpeakerBootstrap {
             if (sorted.length == 0) return Interval.none(estimate, level);
             double a = (1 - level) / 2;
             return new Interval(estimate, percentile(sorted, a), percentile(sorted, 1 - a), level, sorted.length);
+        }
+
+        /**
+         * The Monte-Carlo error of the interval's endpoints at {@code level}: the larger half-width, over the two
+         * endpoints, of the 95% order-statistic band of a quantile estimated from this many resamples (the rank of
+         * the q-quantile is binomial: R·q ± 1.96·√(R·q·(1 − q))). Resampling again with another seed moves an endpoint
+         * by about this much; NaN without replicates.
+         */
+        public double monteCarloError(double level) {
+            int n = sorted.length;
+            if (n == 0) return Double.NaN;
+            double a = (1 - level) / 2, worst = 0;
+            for (double q : new double[] {a, 1 - a}) {
+                double spread = 1.959963984540054 * StrictMath.sqrt(n * q * (1 - q));
+                double lo = percentile(sorted, Math.max(0, (n * q - spread) / n)), hi = percentile(sorted, Math.min(1, (n * q + spread) / n));
+                worst = Math.max(worst, (hi - lo) / 2);
+            }
+            return worst;
         }
     }
 
