@@ -68,14 +68,27 @@ __kernel void kd_rows(__global float* rl, int rlo, __global float* ds, int dso, 
         double x = sv[so + row + i], y = tv[to + row + i];
         ss += x * x; tt += y * y; st += x * y;
     }
-    double ns = fmax(sqrt(ss), 1e-12), nt = fmax(sqrt(tt), 1e-12), cs = st / (ns * nt);
-    // cosine and mse both depend on cos(s, t) only: mse = (2 - 2cos)/(D tau^2).
-    double scale = kind == 0 ? 1.0 : 2.0 / (d * t * t);
-    rl[rlo + r] = (float) (kind == 0 ? 1.0 - cs : scale * (1.0 - cs));
-    double dcos = -g * scale;
+    double ns = fmax(sqrt(ss), 1e-12), nt = fmax(sqrt(tt), 1e-12);
+    if (kind == 1) {
+        /* the seed's mse element by element on the float unit vectors (see Loss.KD_ROWS) */
+        double acc = 0.0, dot = 0.0;
+        for (int i = 0; i < d; i++) {
+            float us = (float) (sv[so + row + i] / ns), ut = (float) (tv[to + row + i] / nt), e = us / tau - ut / tau;
+            acc += (double) e * e; dot += (double) us * e;
+        }
+        rl[rlo + r] = (float) (acc / d);
+        double gs = 2.0 * g / (t * d);
+        for (int i = 0; i < d; i++) {
+            float us = (float) (sv[so + row + i] / ns), ut = (float) (tv[to + row + i] / nt), e = us / tau - ut / tau;
+            ds[dso + row + i] = (float) (ds[dso + row + i] + gs * (e - us * dot) / ns);
+        }
+        return;
+    }
+    double cs = st / (ns * nt);
+    rl[rlo + r] = (float) (1.0 - cs);
     for (int i = 0; i < d; i++) {
         double x = sv[so + row + i], y = tv[to + row + i];
-        ds[dso + row + i] = (float) (ds[dso + row + i] + (y / (ns * nt) - cs * x / (ns * ns)) * dcos);
+        ds[dso + row + i] = (float) (ds[dso + row + i] + (y / (ns * nt) - cs * x / (ns * ns)) * (-g));
     }
 }
 

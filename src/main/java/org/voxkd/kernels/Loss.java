@@ -181,11 +181,28 @@ public final class Loss {
                     tt += y * y;
                     st += x * y;
                 }
-                double ns = Math.max(Math.sqrt(ss), 1e-12), nt = Math.max(Math.sqrt(tt), 1e-12), cos = st / (ns * nt);
-                // Both cosine and mse are functions of cos(s, t) alone: mse = (2 − 2cos)/(D·τ²).
-                double lossScale = kind == 0 ? 1 : 2.0 / (d * (double) tau * tau);
-                rl.put(rlo + r, (float) (kind == 0 ? 1 - cos : lossScale * (1 - cos)));
-                double dcos = -g * lossScale; // ∂loss/∂cos, times the term's weight
+                double ns = Math.max(Math.sqrt(ss), 1e-12), nt = Math.max(Math.sqrt(tt), 1e-12);
+                if (kind == 1) {
+                    // The seed's mse as it wrote it: the mean over D of (ŝ/τ − t̂/τ)² on the float unit vectors,
+                    // element by element (mathematically (2 − 2cos)/(D·τ²), but not the same floating-point computation).
+                    double acc = 0, dot = 0;
+                    for (int i = 0; i < d; i++) {
+                        float us = (float) (sv.get(so + row + i) / ns), ut = (float) (tv.get(to + row + i) / nt), e = us / tau - ut / tau;
+                        acc += (double) e * e;
+                        dot += (double) us * e;
+                    }
+                    rl.put(rlo + r, (float) (acc / d));
+                    double gs = 2 * g / (tau * (double) d); // ∂loss/∂ŝ_i = 2·e_i/(τ·D), times the term's weight over B
+                    for (int i = 0; i < d; i++) {
+                        float us = (float) (sv.get(so + row + i) / ns), ut = (float) (tv.get(to + row + i) / nt), e = us / tau - ut / tau;
+                        // through ŝ = s/|s|: ∂/∂s = (∂/∂ŝ − ŝ·(ŝ·∂/∂ŝ))/|s|
+                        ds.put(dso + row + i, (float) (ds.get(dso + row + i) + gs * (e - us * dot) / ns));
+                    }
+                    continue;
+                }
+                double cos = st / (ns * nt);
+                rl.put(rlo + r, (float) (1 - cos));
+                double dcos = -g; // ∂loss/∂cos, times the term's weight
                 for (int i = 0; i < d; i++) {
                     double x = sv.get(so + row + i), y = tv.get(to + row + i);
                     double dx = (y / (ns * nt) - cos * x / (ns * ns)) * dcos;
