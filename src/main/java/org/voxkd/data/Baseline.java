@@ -40,18 +40,23 @@ public final class Baseline {
 
     /** EER and minDCF of the baseline on a trial list whose paths are relative to {@code root}. */
     public static Eer.Result evaluate(Path root, List<Lists.Trial> trials, int threads) throws IOException {
+        int[] labels = new int[trials.size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = trials.get(i).label();
+        return Eer.compute(scores(root, trials, threads), labels);
+    }
+
+    /** The baseline's score of every trial, in list order (paths relative to {@code root}). */
+    public static double[] scores(Path root, List<Lists.Trial> trials, int threads) throws IOException {
         List<String> paths = Lists.trialPaths(trials);
         double[][] emb = new double[paths.size()][];
         Workers.forEach(paths.size(), threads, i -> emb[i] = embedding(Wav.read(root.resolve(paths.get(i)))));
         Map<String, double[]> byPath = new HashMap<>();
         for (int i = 0; i < paths.size(); i++) byPath.put(paths.get(i), emb[i]);
         double[] scores = new double[trials.size()];
-        int[] labels = new int[trials.size()];
         for (int i = 0; i < scores.length; i++) {
             Lists.Trial t = trials.get(i);
             scores[i] = cosine(byPath.get(t.enroll()), byPath.get(t.test()));
-            labels[i] = t.label();
         }
-        return Eer.compute(scores, labels);
+        return scores;
     }
 }

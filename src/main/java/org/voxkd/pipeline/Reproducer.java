@@ -107,7 +107,10 @@ public final class Reproducer {
         for (RunPlan p : plan) if (p.complete == null) p.write(results);
         executor.execute(plan, root, results);
         List<ObjectNode> done = records(plan);
-        if (deploy && done.size() == plan.size()) Deployment.run(profile, done, root, results, log);
+        if (deploy && done.size() == plan.size()) {
+            Baselines.run(done, root, results, log);
+            Deployment.run(profile, done, root, results, log);
+        }
         log.printf("reproduction of profile %s: this process finished in %.1f min%n", profile.name, (System.nanoTime() - t0) / 60e9);
         return done;
     }

@@ -62,6 +62,16 @@ class ReproduceSmokeTest {
         assertTrue(plain.get("config").get("data").get("musan").isNull(), "an arm without augmentation records no augmentation folders");
         assertTrue(!aug.get("data_hash").equals(plain.get("data_hash")), "the augmentation sets are part of the augmented arm's data hash");
         assertTrue(runs.get(0).get("environment").has("openblas_core"), runs.get(0).get("environment").toString());
+        // The non-learned baseline was scored once on the runs' test list, with the same figures as computed directly.
+        try (Stream<Path> bl = Files.list(results.resolve("baselines"))) {
+            List<Path> dirs = bl.toList();
+            assertEquals(1, dirs.size(), "one test list, one baseline: " + dirs);
+            var b = Ledger.JSON.readTree(dirs.get(0).resolve("baseline.json").toFile());
+            var data = runs.get(0).get("config").get("data");
+            Path trials = Path.of(data.get("test_trials").asText()), wav = Path.of(data.get("trial_root").asText());
+            assertEquals(org.voxkd.data.Baseline.evaluate(wav, org.voxkd.data.Lists.readTrialList(trials), 2).eer(), b.get("eer").asDouble(), 0);
+            assertEquals(org.voxkd.data.Lists.readTrialList(trials).size() + 3, Files.readAllLines(dirs.get(0).resolve("scores.txt")).size());
+        }
         // A second reproduction finds every run complete and adds nothing.
         new Reproducer(ROOT, results, smoke, new InProcessExecutor(QUIET), null, null, false, null, QUIET).run();
         assertEquals(expected, ledger.records().size());
