@@ -49,7 +49,7 @@ public final class DataCommand implements Callable<Integer> {
                     profile, m.generatorVersion(), seed, m.files().size(), out, seconds, t, m.corpusHash());
             if (baseline) {
                 Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.testTrials()), t);
-                System.out.printf("baseline (mean log-mel + cosine): EER %.2f%%, minDCF(0.05) %.4f on %d trials%n",
+                System.out.printf("baseline (mean log-mel + cosine): EER %.2f%%, minDCF %.4f (P_target 0.05, C_miss 1, C_fa 1) on %d trials%n",
                         100 * r.eer(), r.minDcf05(), r.targets() + r.nonTargets());
             }
             return 0;

@@ -240,6 +240,8 @@ public final class VoxCelebPrepare {
         l.add(String.format(Locale.ROOT, "validation trials: %d (%d target, %d non-target) from %d held-out speakers (--val-speakers %d, --seed %d), "
                 + "disjoint from training and test speakers", r.valTargets() + r.valNonTargets(), r.valTargets(), r.valNonTargets(), r.valSpeakers().size(),
                 o.valSpeakers(), o.seed()));
+        if (r.valTargets() + r.valNonTargets() < o.valTrials())
+            l.add(String.format(Locale.ROOT, "  (asked for %d: the held-out speakers give no more distinct target pairs; targets and non-targets are kept balanced)", o.valTrials()));
         l.add(String.format(Locale.ROOT, "audio: %d VoxCeleb2 files converted now, %d already converted", r.converted(), r.alreadyConverted()));
         for (String w : r.written()) l.add("wrote " + w);
         l.add("next: voxkd reproduce --profile paper --data " + o.out());

@@ -1,6 +1,9 @@
 package org.voxkd.scoring;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Adaptive symmetric score normalisation (AS-norm; Matějka et al., Interspeech 2017; as WeSpeaker's score_norm.py):
@@ -61,6 +64,27 @@ public final class AsNorm {
     /** The normalised score of a raw score {@code s} between utterances with statistics {@code a} and {@code b}. */
     public static double normalise(double s, Stats a, Stats b) {
         return 0.5 * ((s - a.mean()) / a.std() + (s - b.mean()) / b.std());
+    }
+
+    /**
+     * The AS-normalised scores of trials: {@code raw[i]} is trial i's score between {@code enroll[i]} and {@code test[i]},
+     * {@code embeddings} the utterance embedding of every path named; each utterance's statistics are computed once.
+     */
+    public double[] normalise(List<String> enroll, List<String> test, double[] raw, Map<String, float[]> embeddings) {
+        if (enroll.size() != raw.length || test.size() != raw.length) throw new IllegalArgumentException(raw.length + " scores for " + enroll.size() + " trials");
+        Map<String, Stats> stats = new HashMap<>();
+        double[] out = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            Stats a = stats.computeIfAbsent(enroll.get(i), k -> stats(embedding(embeddings, k))), b = stats.computeIfAbsent(test.get(i), k -> stats(embedding(embeddings, k)));
+            out[i] = normalise(raw[i], a, b);
+        }
+        return out;
+    }
+
+    private static float[] embedding(Map<String, float[]> embeddings, String path) {
+        float[] e = embeddings.get(path);
+        if (e == null) throw new IllegalArgumentException("no embedding of " + path);
+        return e;
     }
 
     static double dot(float[] a, float[] b) {
