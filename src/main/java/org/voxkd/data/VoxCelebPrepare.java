@@ -235,8 +235,8 @@ public final class VoxCelebPrepare {
     /** The command's summary lines. */
     public static List<String> summary(Options o, Result r) {
         List<String> l = new ArrayList<>();
-        l.add(String.format(Locale.ROOT, "training list: %d utterances of %d speakers (%d test speakers removed: %d in the test lists)",
-                r.trainUtterances(), r.trainSpeakers(), r.removedTestSpeakers(), r.testSpeakers().size()));
+        l.add(String.format(Locale.ROOT, "training list: %d utterances of %d speakers (%d speakers of the test lists removed, %d validation speakers held out)",
+                r.trainUtterances(), r.trainSpeakers(), r.removedTestSpeakers(), r.valSpeakers().size()));
         l.add(String.format(Locale.ROOT, "validation trials: %d (%d target, %d non-target) from %d held-out speakers (--val-speakers %d, --seed %d), "
                 + "disjoint from training and test speakers", r.valTargets() + r.valNonTargets(), r.valTargets(), r.valNonTargets(), r.valSpeakers().size(),
                 o.valSpeakers(), o.seed()));
