@@ -10,7 +10,7 @@ export OPENBLAS_THREAD_TIMEOUT ?= 4
 export OMP_NUM_THREADS ?= $(OPENBLAS_NUM_THREADS)
 MVN := mvn -B --no-transfer-progress
 
-.PHONY: all build test reproduce verify report paper bench bench-peers gpu-check gpu-check-build opencl-runtime slurm-runtime clean help
+.PHONY: all build javadoc install test reproduce verify report paper bench bench-peers gpu-check gpu-check-build opencl-runtime slurm-runtime ffmpeg-runtime clean help
 
 all: build
 
@@ -18,7 +18,8 @@ help:
 	@echo "make reproduce  - run the whole pipeline on the embedded default corpus"
 	@echo "make test       - build and run the whole test suite (OpenCL tests on PoCL when no GPU)"
 	@echo "make verify     - re-run a committed run on this machine and judge it (RUN=id; default: v2-cosine seed 1)"
-	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
+	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd) and the Java API's javadoc (target/javadoc)"
+	@echo "make install    - install org.voxkd:voxkd into your local Maven repository (the Java API for your own pom)"
 	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
 	@echo "make gpu-check  - on a GPU machine: devices, OpenCL parity tests, bench train|infer on opencl, PyTorch CUDA peer; one JSON"
 	@echo "make report     - rebuild paper/generated/ from results/"
@@ -26,6 +27,20 @@ help:
 
 build:
 	$(MVN) -q package -DskipTests
+	@$(MAKE) --no-print-directory javadoc || echo "warning: the API's javadoc failed (see above); the jar is built" >&2
+
+# The Java API's documentation (org.voxkd.api, and the scoring back-end it uses) by the JDK's own javadoc: no Maven plugin
+# to download. target/javadoc/index.html.
+javadoc:
+	@test -d target/lib || $(MVN) -q package -DskipTests
+	@"$(JAVA_HOME)/bin/javadoc" -quiet -Xdoclint:all,-missing -d target/javadoc --add-modules jdk.incubator.vector \
+	  -cp "target/classes:target/lib/*" -sourcepath src/main/java -subpackages org.voxkd.api:org.voxkd.scoring \
+	  -windowtitle "voxkd Java API" 2>&1 | grep -v -e 'jdk.incubator.vector' -e '^[0-9]* warnings$$' || true
+	@test -f target/javadoc/index.html && echo "javadoc: target/javadoc/index.html"
+
+# org.voxkd:voxkd:$(version) in ~/.m2, for `<dependency>` in your own pom (README "Java API").
+install:
+	$(MVN) -q install -DskipTests
 
 # An OpenCL driver is needed for the opencl backend's tests; PoCL gives CPU OpenCL where no GPU driver exists.
 # A driver counts when an ICD file names a library that is really there (apt remove keeps the ICD file).
@@ -51,8 +66,21 @@ opencl-runtime:
 slurm-runtime:
 	@tools/slurm-local.sh setup || echo "warning: no local Slurm cluster (see above); the Slurm integration test will be skipped" >&2
 
+# ffmpeg decodes VoxCeleb2's AAC (.m4a) for `voxkd data prepare voxceleb`; the end-to-end test makes m4a files with it.
+# Installed as root with apt-get when missing (like the OpenCL driver); without it that test says why and is skipped.
+ffmpeg-runtime:
+	@if command -v ffmpeg >/dev/null; then \
+	  echo "ffmpeg present: $$(ffmpeg -version | head -n1 | cut -d' ' -f1-3)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing ffmpeg (VoxCeleb2 m4a conversion and its test) ..."; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null \
+	    && echo "installed ffmpeg"; \
+	else \
+	  echo "warning: no ffmpeg and no root apt-get; the VoxCeleb2 end-to-end test will be skipped (it says so)" >&2; \
+	fi
+
 # The Slurm daemons are stopped afterwards if this run started them.
-test: opencl-runtime slurm-runtime
+test: opencl-runtime slurm-runtime ffmpeg-runtime
 	$(MVN) test; rc=$$?; tools/slurm-local.sh stop-started || true; exit $$rc
 
 # The PyTorch performance peer (shared/peers, next to the checkout); `bench compare` runs it when it and python3-torch exist.

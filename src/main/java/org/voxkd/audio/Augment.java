@@ -165,9 +165,12 @@ public final class Augment {
         return files;
     }
 
-    /** Every .wav file under {@code dir}, sorted: the files augmentation draws from (and the data hash covers). */
+    /**
+     * Every .wav file under {@code dir}, sorted: the files augmentation draws from (and the data hash covers). Symbolic
+     * links are followed (a prepared data folder links the user's MUSAN and RIR folders).
+     */
     public static List<Path> wavFiles(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(p -> Files.isRegularFile(p) && p.toString().toLowerCase(Locale.ROOT).endsWith(".wav")).sorted().toList();
         }
     }

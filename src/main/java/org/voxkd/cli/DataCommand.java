@@ -1,6 +1,7 @@
 package org.voxkd.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.voxkd.data.Baseline;
 import org.voxkd.data.DataCheck;
@@ -8,17 +9,18 @@ import org.voxkd.data.DatasetHash;
 import org.voxkd.data.Lists;
 import org.voxkd.data.SynthVox;
 import org.voxkd.data.VoxCelebLayout;
+import org.voxkd.data.VoxCelebPrepare;
 import org.voxkd.eval.Eer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code voxkd data}: build data sets and lists. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Build data sets and lists.",
-        subcommands = {DataCommand.Synth.class, DataCommand.VoxCeleb.class, DataCommand.Check.class})
+        subcommands = {DataCommand.Synth.class, DataCommand.VoxCeleb.class, DataCommand.Prepare.class, DataCommand.Check.class})
 public final class DataCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        System.err.println("voxkd data: choose a subcommand: synth, voxceleb, check (see --help)");
+        System.err.println("voxkd data: choose a subcommand: synth, voxceleb, prepare, check (see --help)");
         return 2;
     }
 
@@ -47,7 +49,7 @@ public final class DataCommand implements Callable<Integer> {
                     profile, m.generatorVersion(), seed, m.files().size(), out, seconds, t, m.corpusHash());
             if (baseline) {
                 Eer.Result r = Baseline.evaluate(m.wavRoot(), Lists.readTrialList(m.testTrials()), t);
-                System.out.printf("baseline (mean log-mel + cosine): EER %.2f%%, minDCF(0.05) %.4f on %d trials%n",
+                System.out.printf("baseline (mean log-mel + cosine): EER %.2f%%, minDCF %.4f (P_target 0.05, C_miss 1, C_fa 1) on %d trials%n",
                         100 * r.eer(), r.minDcf05(), r.targets() + r.nonTargets());
             }
             return 0;
@@ -55,19 +57,68 @@ public final class DataCommand implements Callable<Integer> {
     }
 
     @Command(name = "voxceleb", mixinStandardHelpOptions = true,
-            description = "Write a training list from a ROOT/idXXXXX/VIDEO/UTT.wav tree (paths relative to ROOT).")
+            description = {"Write a training list from a ROOT/SPEAKER/VIDEO/UTT.wav tree (paths relative to ROOT; VoxCeleb1's wav/ folder).",
+                    "Files left out (other extensions, other depths, top folders that are not speaker ids such as rirs/ or musan/) are counted "
+                            + "and reported. For the whole VoxCeleb1+2 preparation (m4a conversion, validation and test lists) see `data prepare voxceleb`."})
     static final class VoxCeleb implements Callable<Integer> {
-        @Option(names = "--root", required = true)
+        @Option(names = "--root", required = true, description = "the folder holding the speaker folders")
         Path root;
-        @Option(names = "--out", required = true, description = "list file to write")
+        @Option(names = "--out", required = true, description = "list file to write (atomically)")
         Path out;
+        @Option(names = "--speakers", defaultValue = "id\\d+", description = "regular expression a speaker folder must match (default: ${DEFAULT-VALUE})")
+        String speakers;
 
         @Override
         public Integer call() throws Exception {
-            VoxCelebLayout.Scan s = VoxCelebLayout.scan(root);
+            VoxCelebLayout.Scan s = VoxCelebLayout.scan(root, "wav", java.util.regex.Pattern.compile(speakers));
             Lists.writeTrainList(out, s.list());
             System.out.printf("%s: %d utterances of %d speakers%n", out, s.list().size(), Lists.speakers(s.list()).size());
-            if (!s.skipped().isEmpty()) System.err.printf("skipped %d non-WAV files, e.g. %s%n", s.skipped().size(), s.skipped().get(0));
+            for (String r : s.report("wav")) System.err.println("left out " + r);
+            return 0;
+        }
+    }
+
+    @Command(name = "prepare", mixinStandardHelpOptions = true, description = "Prepare an official corpus for training and evaluation.",
+            subcommands = {DataCommand.PrepareVoxCeleb.class})
+    static final class Prepare implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.err.println("voxkd data prepare: choose a corpus: voxceleb (see --help)");
+            return 2;
+        }
+    }
+
+    @Command(name = "voxceleb", mixinStandardHelpOptions = true,
+            description = {"VoxCeleb1 (wav/idXXXXX/VIDEO/NNNNN.wav) and VoxCeleb2 (dev/aac/idXXXXX/VIDEO/NNNNN.m4a) to the folder "
+                    + "`voxkd reproduce --profile paper --data OUT` reads: OUT/wav (VoxCeleb1 speakers linked, VoxCeleb2 converted to 16 kHz mono WAV "
+                    + "by ffmpeg, in parallel, resumable, a finished file never overwritten), OUT/train_list.txt (test and validation speakers removed), "
+                    + "OUT/val_trials.txt (held-out speakers), OUT/test_trials.txt (the first --test-list; others as test_trials_NAME.txt), "
+                    + "OUT/musan and OUT/rirs (checked, linked).",
+                    "Lists quote a path with spaces in double quotes (\\\" and \\\\ inside); every voxkd reader reads them."})
+    static final class PrepareVoxCeleb implements Callable<Integer> {
+        @Option(names = "--vox1", description = "VoxCeleb1 folder (its wav/ inside, or the wav/ folder itself)") Path vox1;
+        @Option(names = "--vox2", description = "VoxCeleb2 folder (its dev/aac/ inside, or that folder itself)") Path vox2;
+        @Option(names = "--test-list", description = "official trial list (e.g. veri_test2.txt = VoxCeleb1-O cleaned, list_test_all2.txt = -E, "
+                + "list_test_hard2.txt = -H), paths relative to VoxCeleb1's wav/; repeatable, the first becomes test_trials.txt") List<Path> testLists = new java.util.ArrayList<>();
+        @Option(names = "--musan", description = "MUSAN folder (noise/, speech/, music/), checked and linked as OUT/musan") Path musan;
+        @Option(names = "--rirs", description = "room impulse responses (e.g. RIRS_NOISES/simulated_rirs), checked and linked as OUT/rirs") Path rirs;
+        @Option(names = "--out", required = true, description = "output folder") Path out;
+        @Option(names = "--val-speakers", defaultValue = "40", description = "speakers held out of training for the validation list (default: ${DEFAULT-VALUE})") int valSpeakers;
+        @Option(names = "--val-trials", defaultValue = "4000", description = "validation trials, half target (default: ${DEFAULT-VALUE})") int valTrials;
+        @Option(names = "--seed", defaultValue = "1", description = "seed of the held-out speakers and the validation pairs (default: ${DEFAULT-VALUE})") long seed;
+        @Option(names = "--jobs", defaultValue = "0", description = "ffmpeg processes at once, 0 = one per core") int jobs;
+        @Option(names = "--ffmpeg", defaultValue = "ffmpeg", description = "the ffmpeg program (default: ${DEFAULT-VALUE})") String ffmpeg;
+        @Option(names = "--speakers", defaultValue = "id\\d+", description = "regular expression a speaker folder must match (default: ${DEFAULT-VALUE})") String speakers;
+        @Option(names = "--progress", defaultValue = "10", description = "seconds between progress lines (default: ${DEFAULT-VALUE})") double progress;
+
+        @Override
+        public Integer call() throws Exception {
+            int j = jobs > 0 ? jobs : Runtime.getRuntime().availableProcessors();
+            VoxCelebPrepare.Options o = new VoxCelebPrepare.Options(vox1, vox2, testLists, musan, rirs, out, valSpeakers, valTrials, seed, j, ffmpeg,
+                    java.util.regex.Pattern.compile(speakers), progress);
+            if (testLists.isEmpty()) System.err.println("warning: no --test-list: no test speakers are removed from training and no test_trials.txt is written");
+            VoxCelebPrepare.Result r = VoxCelebPrepare.run(o, System.err);
+            VoxCelebPrepare.summary(o, r).forEach(System.out::println);
             return 0;
         }
     }

@@ -8,18 +8,14 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.voxkd.data.DataCheck;
 import org.voxkd.data.Lists;
-import org.voxkd.engine.Backend;
-import org.voxkd.engine.Backends;
+import org.voxkd.api.Verifier;
 import org.voxkd.eval.EmbeddingFiles;
-import org.voxkd.eval.Embedder;
-import org.voxkd.eval.UtteranceEmbeddings;
-import org.voxkd.train.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** `voxkd embed`: utterance embeddings of a list of WAV files, to CSV or a small binary file. */
+/** `voxkd embed`: utterance embeddings of a list of WAV files, to CSV or a small binary file (through the Java API, {@link Verifier}). */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Write the utterance embedding of every WAV in a path list (one path per line; '#' comments and blank lines skipped).",
                 "An utterance embedding is the mean of its L2-normalised crop embeddings (not normalised again), so the dot product "
@@ -27,7 +23,7 @@ import picocli.CommandLine.Spec;
                 "csv: header path,e0,…, then one row per listed path. bin: \"VOXKDEMB\", int32 version 1, int32 N, int32 D, "
                         + "then N·D float32, all little-endian, rows in list order."})
 public final class EmbedCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Model checkpoint (e.g. a run's best.ckpt).") Path checkpoint;
+    @Option(names = "--checkpoint", required = true, description = "Model checkpoint (e.g. a run's best.ckpt) or ONNX export (.onnx).") Path checkpoint;
     @Option(names = "--list", required = true, description = "Path list: one WAV path per line.") Path list;
     @Option(names = "--root", description = "Directory the listed paths are relative to (default: the list's directory).") Path root;
     @Option(names = "--out", required = true, description = "Output file (written atomically).") Path out;
@@ -50,12 +46,11 @@ public final class EmbedCommand implements Callable<Integer> {
         List<String> paths = Lists.readPathList(list);
         List<String> distinct = List.copyOf(new LinkedHashSet<>(paths));
         DataCheck.check(base, distinct);
-        ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         long t0 = System.nanoTime();
         long[] lastPrint = {t0};
         float[][] emb;
-        try (Backend b = Backends.create(backend, device); Embedder e = new Embedder(m.model(), b, m.weights()[0], m.weights()[1])) {
-            emb = UtteranceEmbeddings.embedAll(e, base, paths, frames, crops, threads, done -> {
+        try (Verifier v = Verifier.load(checkpoint, Verifier.Options.defaults().crops(crops, frames).backend(backend, device))) {
+            emb = v.embedAll(base, paths, threads, done -> {
                 long now = System.nanoTime();
                 if (now - lastPrint[0] > 10e9 && done < distinct.size()) {
                     lastPrint[0] = now;

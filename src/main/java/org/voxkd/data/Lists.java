@@ -7,12 +7,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.voxkd.io.AtomicFiles;
 
 /**
  * Readers and writers for the list formats: training and trial lists (spec "Data and evaluation"), and plain
  * path lists. Fields are separated by whitespace; blank lines and lines starting with '#' are skipped. Every
  * malformed line is reported, with its number, in one {@link ListFormatException}. Paths are kept as written
  * (relative to a data root).
+ *
+ * <p><b>One quoting rule</b> for every list voxkd writes and reads (training, trial, path and score lists): a field
+ * that is empty, holds whitespace or a double quote, or starts with '#' is written in double quotes, with {@code \"}
+ * for a quote and {@code \\} for a backslash inside them ({@link #quote}); every other field is written bare. Readers
+ * split a line the same way ({@link #fields}), so a path with spaces round-trips, and the official VoxCeleb lists (bare
+ * fields) read unchanged. Outside quotes a backslash is an ordinary character (a bare Windows path stays as written).
  */
 public final class Lists {
     private Lists() {}
@@ -55,16 +62,90 @@ public final class Lists {
         return out;
     }
 
+    /** Writes a training list atomically (a reader never sees half a list), fields quoted by the one rule. */
     public static void writeTrainList(Path file, List<Utterance> list) throws IOException {
-        StringBuilder s = new StringBuilder();
-        for (Utterance u : list) s.append(u.speaker()).append(' ').append(u.path()).append('\n');
-        Files.writeString(file, s, StandardCharsets.UTF_8);
+        AtomicFiles.writeString(file, trainListText(list));
     }
 
-    public static void writeTrialList(Path file, List<Trial> list) throws IOException {
+    public static String trainListText(List<Utterance> list) {
         StringBuilder s = new StringBuilder();
-        for (Trial t : list) s.append(t.label()).append(' ').append(t.enroll()).append(' ').append(t.test()).append('\n');
-        Files.writeString(file, s, StandardCharsets.UTF_8);
+        for (Utterance u : list) s.append(line(u.speaker(), u.path()));
+        return s.toString();
+    }
+
+    /** Writes a trial list atomically, fields quoted by the one rule. */
+    public static void writeTrialList(Path file, List<Trial> list) throws IOException {
+        AtomicFiles.writeString(file, trialListText(list));
+    }
+
+    public static String trialListText(List<Trial> list) {
+        StringBuilder s = new StringBuilder();
+        for (Trial t : list) s.append(line(Integer.toString(t.label()), t.enroll(), t.test()));
+        return s.toString();
+    }
+
+    /** One list line: the fields quoted by the one rule, separated by single spaces, ending in a newline. */
+    public static String line(String... fields) {
+        StringBuilder b = new StringBuilder();
+        for (String f : fields) {
+            if (!b.isEmpty()) b.append(' ');
+            b.append(quote(f));
+        }
+        return b.append('\n').toString();
+    }
+
+    /**
+     * A field as lists write it: bare when it is non-empty, holds no whitespace or double quote and does not start with
+     * '#'; else in double quotes with {@code "} and {@code \} escaped by a backslash. A line break cannot be written in a
+     * line-based list: an error naming the field.
+     */
+    public static String quote(String field) {
+        if (field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0)
+            throw new IllegalArgumentException("'" + printable(field) + "' holds a line break: it cannot be written in a list (one entry per line)");
+        boolean bare = !field.isEmpty() && !field.startsWith("#");
+        for (int i = 0; bare && i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '"') bare = false;
+        }
+        if (bare) return field;
+        StringBuilder b = new StringBuilder(field.length() + 2).append('"');
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '"' || c == '\\') b.append('\\');
+            b.append(c);
+        }
+        return b.append('"').toString();
+    }
+
+    /**
+     * The fields of one list line by the one rule: separated by whitespace; a field starting with a double quote runs to
+     * the matching quote ({@code \"} and {@code \\} escape inside it) and must be followed by whitespace or the end.
+     * A malformed line is an {@link IllegalArgumentException} saying why.
+     */
+    public static List<String> fields(String line) {
+        List<String> out = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (true) {
+            while (i < n && Character.isWhitespace(line.charAt(i))) i++;
+            if (i >= n) return out;
+            StringBuilder f = new StringBuilder();
+            if (line.charAt(i) == '"') {
+                int open = i++;
+                boolean closed = false;
+                while (i < n) {
+                    char c = line.charAt(i++);
+                    if (c == '\\' && i < n && (line.charAt(i) == '"' || line.charAt(i) == '\\')) f.append(line.charAt(i++));
+                    else if (c == '"') { closed = true; break; }
+                    else f.append(c);
+                }
+                if (!closed) throw new IllegalArgumentException("the quote opened at column " + (open + 1) + " is not closed");
+                if (i < n && !Character.isWhitespace(line.charAt(i)))
+                    throw new IllegalArgumentException("text right after the closing quote at column " + i + " (separate fields by whitespace)");
+            } else {
+                while (i < n && !Character.isWhitespace(line.charAt(i))) f.append(line.charAt(i++));
+            }
+            out.add(f.toString());
+        }
     }
 
     /** Classes are the sorted distinct speaker ids. */
@@ -92,7 +173,7 @@ public final class Lists {
 
     private static String printable(String s) {
         StringBuilder b = new StringBuilder();
-        s.codePoints().limit(80).forEach(c -> b.append(c >= 32 && c != 127 ? Character.toString(c) : "?"));
+        s.codePoints().limit(200).forEach(c -> b.append(c >= 32 && c != 127 ? Character.toString(c) : "?"));
         return b.toString();
     }
 
@@ -126,10 +207,17 @@ public final class Lists {
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i).strip();
             if (text.isEmpty() || text.startsWith("#")) continue;
-            String[] f = text.split("\\s+");
             List<String> lineProblems = new ArrayList<>();
-            if (f.length != fields) lineProblems.add("expected " + fields + (fields == 1 ? " field" : " fields") + " '" + format + "', found " + f.length + ": '" + text + "'");
-            else line.accept(f, lineProblems);
+            String[] f = null;
+            try {
+                f = fields(text).toArray(String[]::new);
+            } catch (IllegalArgumentException e) {
+                lineProblems.add(e.getMessage() + ": '" + printable(text) + "'");
+            }
+            if (f != null && f.length != fields)
+                lineProblems.add("expected " + fields + (fields == 1 ? " field" : " fields") + " '" + format + "', found " + f.length + ": '" + printable(text) + "'"
+                        + (f.length > fields && text.indexOf('"') < 0 ? " (a path with spaces goes in double quotes: \"my file.wav\")" : ""));
+            else if (f != null) line.accept(f, lineProblems);
             for (String p : lineProblems) if (bad++ < MAX_REPORTED) problems.add(file + ":" + (i + 1) + ": " + p);
         }
         if (bad > MAX_REPORTED) problems.add("... and " + (bad - MAX_REPORTED) + " more");

@@ -26,7 +26,7 @@ public final class Verification {
 
         /** A one-line summary with counts, and a warning when non-targets are too few for the precision shown. */
         public String summary() {
-            String s = String.format("EER %.2f%% (95%% CI %.2f–%.2f, speakers resampled), minDCF(0.05) %.4f, minDCF(0.01) %.4f on %d target / %d non-target trials",
+            String s = String.format("EER %.2f%% (95%% CI %.2f–%.2f, speakers resampled), minDCF %.4f (P_target 0.05, C_miss 1, C_fa 1), minDCF %.4f (P_target 0.01, C_miss 1, C_fa 1) on %d target / %d non-target trials",
                     100 * metrics.eer(), 100 * eerInterval.low(), 100 * eerInterval.high(), metrics.minDcf05(), metrics.minDcf01(),
                     targets(), nonTargets());
             String w = warning();
@@ -46,6 +46,7 @@ public final class Verification {
     private final TrialSet trialSet;
     private final List<String> utterances;
     private final List<List<float[]>> features;
+    private Map<String, float[][]> lastUnit;
 
     /** Loads the features of every utterance the trials name ({@code crops} crops of {@code frames}, or whole utterances when crops is 0). */
     public Verification(Path root, List<Lists.Trial> trials, int frames, int crops, int threads) throws IOException {
@@ -65,6 +66,7 @@ public final class Verification {
         for (String u : utterances) names.add(root.resolve(u).toString());
         float[][][] unit = UtteranceEmbeddings.unitCropsBatched(embedder, features, names);
         for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), unit[i]);
+        lastUnit = emb;
         double[] scores = new double[trials.size()];
         int[] labels = new int[trials.size()];
         for (int i = 0; i < scores.length; i++) {
@@ -80,13 +82,32 @@ public final class Verification {
         return new Result(ranked.metrics(null), ci[0], ci[1], ci[2], scores, labels);
     }
 
-    /** The score file: "label score enroll test" per trial. */
+    /** The score file: "label score enroll test" per trial (paths quoted by the lists' rule, {@link Lists#line}). */
     public String scoreFile(Result r) {
+        return scoreFile(r.scores());
+    }
+
+    /** A score file of any scores of this list's trials, in list order. */
+    public String scoreFile(double[] scores) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < trials.size(); i++) {
             Lists.Trial t = trials.get(i);
-            sb.append(t.label()).append(' ').append((float) r.scores()[i]).append(' ').append(t.enroll()).append(' ').append(t.test()).append('\n');
+            sb.append(Lists.line(Integer.toString(t.label()), Float.toString((float) scores[i]), t.enroll(), t.test()));
         }
         return sb.toString();
+    }
+
+    /** The trials, in list order. */
+    public List<Lists.Trial> trials() { return trials; }
+
+    /**
+     * The utterance embeddings (mean of unit crop embeddings: {@link UtteranceEmbeddings}) of the last {@link #score}, by
+     * listed path: what score normalisation compares with a cohort.
+     */
+    public Map<String, float[]> utteranceEmbeddings() {
+        if (lastUnit == null) throw new IllegalStateException("score the list first");
+        Map<String, float[]> out = new LinkedHashMap<>();
+        lastUnit.forEach((k, v) -> out.put(k, UtteranceEmbeddings.mean(v)));
+        return out;
     }
 }

@@ -89,10 +89,11 @@ final class Deployment {
                 .append("# trials ").append(trials.getFileName()).append(" sha256 ").append(org.voxkd.data.DatasetHash.sha256(trials)).append('\n')
                 .append("# label ").append(String.join(" ", labels)).append(" enroll_speaker test_speaker\n");
         for (int i = 0; i < first.size(); i++) {
-            String[] f = first.get(i).split(" ");
-            b.append(f[0]);
-            for (List<String> c : columns) b.append(' ').append(c.get(i).split(" ")[1]);
-            b.append(' ').append(TrialSet.speakerOf(f[2])).append(' ').append(TrialSet.speakerOf(f[3])).append('\n');
+            // score files quote paths by the lists' rule (a path with spaces is one field)
+            List<String> f = org.voxkd.data.Lists.fields(first.get(i));
+            b.append(f.get(0));
+            for (List<String> c : columns) b.append(' ').append(org.voxkd.data.Lists.fields(c.get(i)).get(1));
+            b.append(' ').append(TrialSet.speakerOf(f.get(2))).append(' ').append(TrialSet.speakerOf(f.get(3))).append('\n');
         }
         return b.toString();
     }

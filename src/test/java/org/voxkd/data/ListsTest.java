@@ -63,7 +63,8 @@ class ListsTest {
         // a training list given by mistake, and a path with a space: both named by line
         Path bad = write("bad-paths.txt", "a.wav\nid1 b.wav\n# ok\nmy file.wav\nc.wav\n");
         ListFormatException e = assertThrows(ListFormatException.class, () -> Lists.readPathList(bad));
-        assertEquals(List.of(bad + ":2: expected 1 field 'path', found 2: 'id1 b.wav'", bad + ":4: expected 1 field 'path', found 2: 'my file.wav'"),
+        String hint = " (a path with spaces goes in double quotes: \"my file.wav\")";
+        assertEquals(List.of(bad + ":2: expected 1 field 'path', found 2: 'id1 b.wav'" + hint, bad + ":4: expected 1 field 'path', found 2: 'my file.wav'" + hint),
                 e.problems());
         assertThrows(ListFormatException.class, () -> Lists.readPathList(write("none.txt", "# nothing\n\n")));
     }
@@ -89,6 +90,32 @@ class ListsTest {
         Files.write(p, "id1 a\u0000.wav\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         e = assertThrows(ListFormatException.class, () -> Lists.readTrainList(p));
         assertTrue(e.getMessage().contains(p + ":1: 'a?.wav' is not a valid path"), e.getMessage());
+    }
+
+    /** One quoting rule for every list: what voxkd writes, voxkd reads — spaces, quotes, backslashes, a leading '#'. */
+    @Test
+    void pathsWithSpacesAndQuotesRoundTripThroughEveryList() throws IOException {
+        List<String> odd = List.of("my data/id1/v 1/00001.wav", "a\"quoted\".wav", "back\\slash dir\\x.wav", "#not-a-comment.wav", "tab\there.wav", "plain/x.wav");
+        List<Lists.Utterance> train = odd.stream().map(p -> new Lists.Utterance("spk " + p.length(), p)).toList();
+        Path tl = dir.resolve("train.txt");
+        Lists.writeTrainList(tl, train);
+        assertEquals(train, Lists.readTrainList(tl));
+        assertTrue(Files.readString(tl).contains("\"my data/id1/v 1/00001.wav\"") && Files.readString(tl).contains("plain/x.wav\n")
+                && !Files.readString(tl).contains("\"plain"), Files.readString(tl));
+        List<Lists.Trial> trials = List.of(new Lists.Trial(1, odd.get(0), odd.get(1)), new Lists.Trial(0, odd.get(2), odd.get(3)), new Lists.Trial(0, odd.get(4), odd.get(5)));
+        Path tr = dir.resolve("trials.txt");
+        Lists.writeTrialList(tr, trials);
+        assertEquals(trials, Lists.readTrialList(tr));
+        Path pl = write("paths.txt", String.join("", odd.stream().map(Lists::line).toList()));
+        assertEquals(odd, Lists.readPathList(pl));
+        // the official VoxCeleb lists (bare fields) read as before; a bare backslash is an ordinary character
+        assertEquals(List.of("1", "id10270/x6uYqmx31kE/00001.wav", "C:\\a.wav"), Lists.fields("1 id10270/x6uYqmx31kE/00001.wav C:\\a.wav"));
+        // malformed quoting is named by line
+        Path bad = write("bad-quotes.txt", "1 \"a.wav b.wav\n0 \"a\"b c.wav\n");
+        ListFormatException e = assertThrows(ListFormatException.class, () -> Lists.readTrialList(bad));
+        assertTrue(e.problems().get(0).startsWith(bad + ":1: the quote opened at column 3 is not closed"), e.getMessage());
+        assertTrue(e.problems().get(1).startsWith(bad + ":2: text right after the closing quote"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Lists.quote("line\nbreak.wav"));
     }
 
     @Test
@@ -126,11 +153,37 @@ class ListsTest {
         assertEquals(List.of(new Lists.Utterance("id10001", "id10001/vidA/00001.wav"), new Lists.Utterance("id10001", "id10001/vidA/00002.wav"),
                 new Lists.Utterance("id10002", "id10002/vidB/00001.wav")), s.list());
         assertEquals(List.of("id10001/vidC/00001.m4a"), s.skipped());
+        assertEquals(List.of("README.txt"), s.otherDepth());
         Path out = dir.resolve("list.txt");
         int rc = new CommandLine(new DataCommand()).execute("voxceleb", "--root", dir.resolve("root").toString(), "--out", out.toString());
         assertEquals(0, rc);
         assertEquals("id10001 id10001/vidA/00001.wav\nid10001 id10001/vidA/00002.wav\nid10002 id10002/vidB/00001.wav\n", Files.readString(out));
         IOException e = assertThrows(IOException.class, () -> VoxCelebLayout.scan(dir.resolve("root/id10001")));
+        assertTrue(e.getMessage().contains("no SPEAKER/VIDEO/UTT.wav"), e.getMessage());
+    }
+
+    /** Pointed one folder too high: no "rirs" speaker, the deeper utterances reported with the folder meant. */
+    @Test
+    void voxcelebLayoutReportsOtherDepthsAndNonSpeakerFolders() throws IOException {
+        wav("top/wav/id10001/vidA/00001.wav", 800, 16000);
+        wav("top/wav/id10001/vidA/00002.wav", 800, 16000);
+        wav("top/rirs/small/r1.wav", 800, 16000);
+        wav("top/musan/noise/n1.wav", 800, 16000);
+        wav("top/id10009/vid x/00001.wav", 800, 16000);
+        wav("top/id10009/deeper/still/00001.wav", 800, 16000);
+        VoxCelebLayout.Scan s = VoxCelebLayout.scan(dir.resolve("top"));
+        assertEquals(List.of(new Lists.Utterance("id10009", "id10009/vid x/00001.wav")), s.list());
+        assertEquals(List.of("musan/noise/n1.wav", "rirs/small/r1.wav"), s.notSpeaker());
+        assertEquals(List.of("id10009/deeper/still/00001.wav", "wav/id10001/vidA/00001.wav", "wav/id10001/vidA/00002.wav"), s.otherDepth());
+        String report = String.join("\n", s.report("wav"));
+        assertTrue(report.contains("2 files under a top folder that is not a speaker id") && report.contains("did you mean --root ROOT/wav?")
+                && report.contains("3 files not at SPEAKER/VIDEO/UTT depth"), report);
+        // the list written with a path holding a space reads back
+        Path out = dir.resolve("top-list.txt");
+        assertEquals(0, new CommandLine(new DataCommand()).execute("voxceleb", "--root", dir.resolve("top").toString(), "--out", out.toString()));
+        assertEquals(s.list(), Lists.readTrainList(out));
+        // nothing at the right depth: the error says what was found instead
+        IOException e = assertThrows(IOException.class, () -> VoxCelebLayout.scan(dir.resolve("top/wav/..").resolve("rirs")));
         assertTrue(e.getMessage().contains("no SPEAKER/VIDEO/UTT.wav"), e.getMessage());
     }
 
