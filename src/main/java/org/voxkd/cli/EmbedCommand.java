@@ -13,6 +13,7 @@ import org.voxkd.engine.Backends;
 import org.voxkd.eval.EmbeddingFiles;
 import org.voxkd.eval.Embedder;
 import org.voxkd.eval.UtteranceEmbeddings;
+import org.voxkd.io.OutputGuard;
 import org.voxkd.train.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,11 +46,14 @@ public final class EmbedCommand implements Callable<Integer> {
     private Integer run() throws Exception {
         if (!format.equals("csv") && !format.equals("bin")) throw new IllegalArgumentException("--format must be csv or bin, got " + format);
         checkCrops(crops, frames);
+        Bounds.threads(threads);
         PrintWriter log = spec.commandLine().getErr();
         Path base = root != null ? root : list.toAbsolutePath().getParent();
         List<String> paths = Lists.readPathList(list);
         List<String> distinct = List.copyOf(new LinkedHashSet<>(paths));
         DataCheck.check(base, distinct);
+        OutputGuard.refuseInputs("--out", out, OutputGuard.input("--list", list), OutputGuard.input("--checkpoint", checkpoint));
+        OutputGuard.refuseListed("--out", out, "a file listed in " + list + ":", base, distinct);
         ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         long t0 = System.nanoTime();
         long[] lastPrint = {t0};
@@ -74,8 +78,7 @@ public final class EmbedCommand implements Callable<Integer> {
     }
 
     static void checkCrops(int crops, int frames) {
-        if (crops < 0) throw new IllegalArgumentException("--crops must be 0 (whole utterances) or more, got " + crops);
-        if (crops > 0 && frames < 1) throw new IllegalArgumentException("--frames must be positive, got " + frames);
+        Bounds.crops(crops, frames);
     }
 
     static String cropsDescription(int crops, int frames) {

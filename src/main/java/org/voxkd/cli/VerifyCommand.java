@@ -40,9 +40,13 @@ public final class VerifyCommand implements Callable<Integer> {
         EmbedCommand.checkCrops(crops, frames);
         ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         Double stored = m.threshold();
-        if (threshold == null && stored == null)
-            throw new IllegalArgumentException(checkpoint + " stores no decision threshold (its provenance has no eer_threshold: it was saved "
-                    + "without validation on a trial list) and no --threshold was given; pass --threshold T");
+        if (threshold == null && stored == null) {
+            String from = m.meta().path("provenance").path("imported_from").asText(null);
+            throw new IllegalArgumentException(checkpoint + " stores no decision threshold and no --threshold was given: " + (from != null
+                    ? "it was imported from " + from + " (voxkd import keeps the threshold only of a voxkd export whose weights are unchanged; "
+                            + "this file is not one, or its weights were changed)" : "its provenance has no eer_threshold (it was saved without validation on a trial list)")
+                    + "; measure one with voxkd eval on a trial list and pass --threshold T");
+        }
         double t = threshold != null ? threshold : stored;
         if (!Double.isFinite(t)) throw new IllegalArgumentException("the threshold must be a finite number, got " + t);
         EvalLoader loader = crops == 0 ? EvalLoader.wholeUtterance(Path.of("")) : new EvalLoader(Path.of(""), frames, crops);
