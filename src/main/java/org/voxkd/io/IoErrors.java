@@ -65,7 +65,7 @@ public final class IoErrors {
 
     /** The same failure re-stated for the file the user asked to write ({@code what}: "cannot write", "cannot create"…). */
     public static IOException onTarget(Path target, String what, IOException e) {
-        if (e instanceof FileSystemException f && target.toString().equals(userPath(f.getFile())) && f.getOtherFile() == null) return e;
+        if (e instanceof FileSystemException f && f.getReason() != null && f.getReason().startsWith("cannot ")) return e; // already stated
         IOException out = new FileSystemException(target.toString(), null, what + ": " + (e instanceof FileSystemException f ? reasonAt(f, target) : reason(e)));
         out.initCause(e);
         return out;
@@ -74,6 +74,9 @@ public final class IoErrors {
     /** The reason, naming the folder when the failure was on a folder above the target (a missing or read-only parent). */
     private static String reasonAt(FileSystemException f, Path target) {
         String file = userPath(f.getFile());
+        if (f instanceof FileAlreadyExistsException && file != null && target.toAbsolutePath().normalize().startsWith(Path.of(file).toAbsolutePath().normalize())
+                && !java.nio.file.Files.isDirectory(Path.of(file)))
+            return "not a directory (" + file + " is a file)"; // a folder on the way is a file
         Path dir = target.toAbsolutePath().getParent();
         if (file != null && !file.equals(target.toString()) && !file.equals(target.toAbsolutePath().toString())
                 && !(dir != null && Path.of(file).toAbsolutePath().getParent() != null && Path.of(file).toAbsolutePath().getParent().equals(dir)))
