@@ -36,6 +36,7 @@ public final class Wav {
         byte[] bytes = readBytes(file);
         Info info = parse(file, bytes, bytes.length);
         checkRate(file, info, requiredRate);
+        checkTail(file, info, bytes.length, bytes, (int) Math.min(bytes.length, dataEnd(info)));
         return decode(file, bytes, info);
     }
 
@@ -51,6 +52,15 @@ public final class Wav {
         }
         Info info = parse(file, head, size);
         checkRate(file, info, requiredRate);
+        long end = dataEnd(info);
+        if (size - end >= 8) { // the bytes after the data chunk, read where they are
+            byte[] next = new byte[8];
+            try (var ch = java.nio.channels.FileChannel.open(file)) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(next);
+                while (bb.hasRemaining() && ch.read(bb, end + bb.position()) > 0) { /* positional reads until full */ }
+            }
+            checkTail(file, info, size, next, -1);
+        }
         return info;
     }
 
@@ -134,6 +144,41 @@ public final class Wav {
                 return new Info(rate, channels, bits, isFloat, size / blockAlign, body);
             }
             pos = body + size + (size & 1);
+        }
+    }
+
+    /** Where the data chunk ends (after its pad byte). */
+    private static long dataEnd(Info info) {
+        long bytes = info.frames() * info.channels() * (info.bitsPerSample() / 8);
+        return info.dataOffset() + bytes + (bytes & 1);
+    }
+
+    /**
+     * The header must agree with the file's size. Bytes after the data chunk are allowed when they are further chunks
+     * (LIST, id3 …: a four-character id and a size that fits the file) or fewer than 8 (padding); anything else means the
+     * data chunk's declared size is wrong — a header declaring 100 bytes over 96,000 bytes of audio would otherwise be
+     * scored silently as 3 ms. {@code bytes} holds the bytes at the data chunk's end (from {@code at}; −1: from 0).
+     */
+    static void checkTail(Path file, Info info, long fileSize, byte[] bytes, int at) throws WavException {
+        long end = dataEnd(info), trailing = fileSize - end;
+        if (trailing < 8) return;
+        int p = Math.max(at, 0);
+        long pos = end;
+        while (pos + 8 <= fileSize && p + 8 <= bytes.length) {
+            boolean id = true;
+            for (int i = 0; i < 4; i++) id &= bytes[p + i] >= 0x20 && bytes[p + i] < 0x7F;
+            long size = ByteBuffer.wrap(bytes, p + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            if (!id || pos + 8 + size > fileSize) {
+                long declared = info.frames() * info.channels() * (info.bitsPerSample() / 8);
+                throw new WavException(file, String.format(java.util.Locale.ROOT, "the header disagrees with the file size: the 'data' chunk declares "
+                        + "%,d bytes (%.3f s) but %,d more bytes follow it that are not a chunk; the header is wrong or the file was damaged "
+                        + "(rewrite the header with the true data size)", declared, info.seconds(), fileSize - end));
+            }
+            if (at < 0) return; // only the first chunk after the data was read
+            long next = 8 + size + (size & 1);
+            if (p + next > Integer.MAX_VALUE) return;
+            pos += next;
+            p += (int) next;
         }
     }
 

@@ -62,8 +62,8 @@ public final class BenchCommand implements Runnable {
             description = "Per-op forward/backward time at the student's shapes, and the linear op against raw SGEMM.")
     static final class Ops implements Runnable {
         @picocli.CommandLine.Mixin Common common = new Common();
-        @Option(names = "--hidden", defaultValue = "192") int hidden;
-        @Option(names = "--expansion", defaultValue = "3") int expansion;
+        @Option(names = "--hidden", defaultValue = "192", description = "Student width (channels) of the shapes timed (default: ${DEFAULT-VALUE}).") int hidden;
+        @Option(names = "--expansion", defaultValue = "3", description = "Student channel-MLP expansion of the shapes timed (default: ${DEFAULT-VALUE}).") int expansion;
         @Option(names = "--only", description = "Only ops whose name contains this text.") String only;
 
         @Override public void run() {

@@ -128,9 +128,9 @@ public final class DataCommand implements Callable<Integer> {
     static final class Check implements Callable<Integer> {
         @Option(names = "--root", required = true, description = "directory the list paths are relative to")
         Path root;
-        @Option(names = "--train-list")
+        @Option(names = "--train-list", description = "training list to check (speaker path per line)")
         Path trainList;
-        @Option(names = "--trials")
+        @Option(names = "--trials", description = "trial list to check (label path1 path2 per line)")
         Path trials;
 
         @Override

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
                 + "then size and speed of the paper-sized V2 and large students on random weights.",
                 "Writes VARIANT.onnx, scores-VARIANT.txt, scores-voxkd.txt (label score enroll test) and deploy-study.json into --out."})
 public final class DeployStudyCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true) Path checkpoint;
+    @Option(names = "--checkpoint", required = true, description = "Model checkpoint to study (e.g. a run's best.ckpt).") Path checkpoint;
     @Option(names = "--trials", required = true, description = "Trial list: label path1 path2.") Path trials;
     @Option(names = "--root", description = "Directory the trial paths are relative to (default: the list's directory).") Path root;
     @Option(names = "--train-list", required = true, description = "Training list the int8-static calibration crops come from.") Path trainList;

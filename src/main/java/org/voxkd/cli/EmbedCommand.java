@@ -10,6 +10,7 @@ import org.voxkd.data.DataCheck;
 import org.voxkd.data.Lists;
 import org.voxkd.api.Verifier;
 import org.voxkd.eval.EmbeddingFiles;
+import org.voxkd.io.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,11 +42,14 @@ public final class EmbedCommand implements Callable<Integer> {
     private Integer run() throws Exception {
         if (!format.equals("csv") && !format.equals("bin")) throw new IllegalArgumentException("--format must be csv or bin, got " + format);
         checkCrops(crops, frames);
+        Bounds.threads(threads);
         PrintWriter log = spec.commandLine().getErr();
         Path base = root != null ? root : list.toAbsolutePath().getParent();
         List<String> paths = Lists.readPathList(list);
         List<String> distinct = List.copyOf(new LinkedHashSet<>(paths));
         DataCheck.check(base, distinct);
+        OutputGuard.refuseInputs("--out", out, OutputGuard.input("--list", list), OutputGuard.input("--checkpoint", checkpoint));
+        OutputGuard.refuseListed("--out", out, "a file listed in " + list + ":", base, distinct);
         long t0 = System.nanoTime();
         long[] lastPrint = {t0};
         float[][] emb;
@@ -69,8 +73,7 @@ public final class EmbedCommand implements Callable<Integer> {
     }
 
     static void checkCrops(int crops, int frames) {
-        if (crops < 0) throw new IllegalArgumentException("--crops must be 0 (whole utterances) or more, got " + crops);
-        if (crops > 0 && frames < 1) throw new IllegalArgumentException("--frames must be positive, got " + frames);
+        Bounds.crops(crops, frames);
     }
 
     static String cropsDescription(int crops, int frames) {

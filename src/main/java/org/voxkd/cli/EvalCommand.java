@@ -19,6 +19,7 @@ import org.voxkd.scoring.AsNorm;
 import org.voxkd.scoring.Cost;
 import org.voxkd.scoring.Det;
 import org.voxkd.scoring.Evaluation;
+import org.voxkd.io.OutputGuard;
 import org.voxkd.train.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
                 "--cohort: AS-norm (adaptive symmetric normalisation) against the mean embeddings of training speakers, top-N highest cohort scores per side.",
                 "--det PREFIX: DET curves as PREFIX.svg and PREFIX.pgf (pgfplots)."})
 public final class EvalCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--checkpoint", required = true) Path checkpoint;
+    @Option(names = "--checkpoint", required = true, description = "Model checkpoint (e.g. a run's best.ckpt).") Path checkpoint;
     @Option(names = "--trials", required = true, description = "Trial list: label path1 path2.") Path trials;
     @Option(names = "--root", description = "Directory the trial paths are relative to (default: the list's directory).") Path root;
     @Option(names = "--crops", defaultValue = "10", description = "Evenly spaced crops per utterance; 0 = whole utterances (default: ${DEFAULT-VALUE}).") int crops;
@@ -51,14 +52,17 @@ public final class EvalCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--cost", description = "Detection cost P_target,C_miss,C_fa (repeatable; default 0.05,1,1 and 0.01,1,1).") List<String> costs = new ArrayList<>();
     @Option(names = "--calibration-prior", defaultValue = "0.5", description = "Prior of the calibration's training objective (default: ${DEFAULT-VALUE}).") double prior;
     @Option(names = "--det", description = "Write DET curves to PREFIX.svg and PREFIX.pgf.") String det;
-    @Option(names = "--backend", defaultValue = "cpu") String backend;
-    @Option(names = "--device") String device;
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu or opencl (default: ${DEFAULT-VALUE}).") String backend;
+    @Option(names = "--device", description = "Device index or name substring.") String device;
     @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
-    @Option(names = "--threads", defaultValue = "2", description = "Feature threads.") int threads;
+    @Option(names = "--threads", defaultValue = "2", description = "Feature threads (default: ${DEFAULT-VALUE}).") int threads;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws Exception { return numerics.with(this::run); }
 
     private Integer run() throws Exception {
+        Bounds.crops(crops, frames);
+        Bounds.threads(threads);
         List<Cost> costList = parseCosts(costs);
         if (normScores != null && cohort == null) throw new IllegalArgumentException("--norm-scores needs --cohort (AS-norm)");
         Path base = root != null ? root : trials.toAbsolutePath().getParent();
@@ -79,11 +83,23 @@ public final class EvalCommand implements java.util.concurrent.Callable<Integer>
             cohortList = firstPerSpeaker(Lists.readTrainList(cohort), cohortUtterances);
             DataCheck.checkTrainList(cBase, cohortList);
         }
+        List<OutputGuard.Input> inputs = new ArrayList<>(List.of(OutputGuard.input("--trials", trials), OutputGuard.input("--checkpoint", checkpoint)));
+        if (valTrials != null) inputs.add(OutputGuard.input("--val-trials", valTrials));
+        if (cohort != null) inputs.add(OutputGuard.input("--cohort", cohort));
+        for (var o : new Object[][] {{"--scores", scores}, {"--norm-scores", normScores},
+                {"--det", det == null ? null : Path.of(det + ".svg")}, {"--det", det == null ? null : Path.of(det + ".pgf")}}) {
+            Path p = (Path) o[1];
+            if (p == null) continue;
+            OutputGuard.refuseInputs((String) o[0], p, inputs.toArray(OutputGuard.Input[]::new));
+            OutputGuard.refuseListed((String) o[0], p, "a file listed in " + trials + ":", base, Lists.trialPaths(list));
+        }
         ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         PrintStream out = System.out;
-        Verification v = new Verification(base, list, frames, crops, threads);
+        java.io.PrintWriter log = spec.commandLine().getErr();
+        int utterances = Lists.trialPaths(list).size();
+        Verification v = new Verification(base, list, frames, crops, threads, new Progress(log, "features", utterances, "utterances", 10));
         try (Backend b = Backends.create(backend, device); Embedder e = new Embedder(m.model(), b, m.weights()[0], m.weights()[1])) {
-            Verification.Result r = v.score(e, 1);
+            Verification.Result r = v.score(e, 1, new Progress(log, "embeddings", v.utteranceCount(), "utterances", 10));
             out.println(checkpoint + " on " + trials + " (" + v.utteranceCount() + " utterances, "
                     + (crops == 0 ? "whole utterances" : crops + " crops of " + frames + " frames") + ", backend " + b.name() + "):");
             out.println(r.summary());

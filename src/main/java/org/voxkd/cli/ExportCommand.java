@@ -10,6 +10,7 @@ import org.voxkd.export.Agreement;
 import org.voxkd.export.OnnxExport;
 import org.voxkd.export.TorchStateDict;
 import org.voxkd.export.Variant;
+import org.voxkd.io.OutputGuard;
 import org.voxkd.export.proto.Onnx;
 import org.voxkd.train.ModelFiles;
 import picocli.CommandLine.Command;
@@ -44,6 +45,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
+        OutputGuard.refuseInputs("--out", out, OutputGuard.input("--checkpoint", checkpoint), OutputGuard.input("--train-list", trainList));
         ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         if (format.equals("safetensors")) {
             if (quantize != null) throw new IllegalArgumentException("--quantize applies to --format onnx only");

@@ -17,6 +17,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import org.voxkd.io.OutputGuard;
 import picocli.CommandLine.Spec;
 
 /** `voxkd import`: a PyTorch state dict in safetensors as a voxkd model checkpoint. */
@@ -35,6 +36,8 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws Exception {
+        OutputGuard.refuseInputs("--out", out, OutputGuard.input("--safetensors", safetensors), OutputGuard.input("--like", network.like),
+                OutputGuard.input("--config", network.config));
         TrainConfig.Model section;
         JsonNode config;
         List<String> classes = new ArrayList<>();

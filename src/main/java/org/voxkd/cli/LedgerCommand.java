@@ -1,6 +1,7 @@
 package org.voxkd.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,7 +67,28 @@ public final class LedgerCommand implements Runnable {
         @Override public Integer call() throws Exception {
             Ledger ledger = new Ledger(where.results);
             Path scratch = Files.createTempDirectory("voxkd-verify");
-            return verify(ledger.records(), find(ledger, id), scratch, ledger.file()).exitCode;
+            // the re-runs are judged, then thrown away: the scratch folder goes on any exit, Ctrl-C included
+            Thread hook = new Thread(() -> deleteTree(scratch), "remove " + scratch);
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return verify(ledger.records(), find(ledger, id), scratch, ledger.file()).exitCode;
+            } finally {
+                deleteTree(scratch);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running
+                }
+            }
+        }
+
+        /** Removes a folder this command created, with everything in it. */
+        static void deleteTree(Path dir) {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException | RuntimeException e) {
+                // best effort: a file held open elsewhere stays
+            }
         }
 
         /** Verifies {@code record} (after the runs whose missing checkpoints it reads); the worst verdict of them all. */

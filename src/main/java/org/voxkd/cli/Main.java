@@ -41,7 +41,15 @@ public final class Main implements Runnable {
         while (t.getCause() != null && (t instanceof java.io.UncheckedIOException || t instanceof java.util.concurrent.ExecutionException
                 || t.getMessage() == null || t.getMessage().equals(t.getCause().toString())))
             t = t.getCause();
-        String msg = t.getMessage() == null || t.getMessage().isBlank() ? t.toString() : t.getMessage();
+        String msg = t instanceof java.nio.file.FileSystemException f ? org.voxkd.io.IoErrors.describe(f)
+                : t.getMessage() == null || t.getMessage().isBlank() ? t.toString() : t.getMessage();
+        // a wrapper that kept only the path of a file-system failure (permission denied, no space…) gets the reason back
+        for (Throwable c = t.getCause(); c != null; c = c.getCause())
+            if (c instanceof java.nio.file.FileSystemException f) {
+                String reason = org.voxkd.io.IoErrors.reason(f);
+                if (!msg.contains(reason)) msg = msg + " (" + reason + ")";
+                break;
+            }
         StringBuilder one = new StringBuilder();
         for (String l : msg.strip().split("\\R")) {
             String part = l.strip();

@@ -22,14 +22,15 @@ import picocli.CommandLine.Option;
                 "--executor slurm submits one job per run (job arrays over seeds, students after their teacher); --status shows where each run stands;",
                 "the report is built once every run is done: with --wait, or by running the same command again."})
 public final class ReproduceCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--profile", defaultValue = "default", description = "smoke, default or paper (default: ${DEFAULT-VALUE}).") String profile;
+    @Option(names = "--profile", defaultValue = "default", completionCandidates = ProfileNames.class,
+            description = "A profile of experiments/profiles: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).") String profile;
     @Option(names = "--results", defaultValue = "results", description = "Results directory (ledger.jsonl, runs/) (default: ${DEFAULT-VALUE}).") Path results;
     @Option(names = "--out", defaultValue = "paper/generated", description = "Where the report goes (default: ${DEFAULT-VALUE}).") Path out;
     @Option(names = "--root", defaultValue = ".", description = "Project root (experiments/, data/) (default: ${DEFAULT-VALUE}).") Path root;
     @Option(names = "--data", description = "Directory of your lists and audio (profile paper).") Path data;
     @Option(names = "--force", description = "Re-run runs that the ledger already holds (into new folders runs/ID.2, ...).") boolean force;
     @Option(names = "--backend", description = "cpu or opencl (overrides the experiments).") String backend;
-    @Option(names = "--device") String device;
+    @Option(names = "--device", description = "Device index or name substring (opencl).") String device;
     @picocli.CommandLine.Mixin NumericsOption numerics = new NumericsOption();
     @Option(names = "--no-report", description = "Skip building the report.") boolean noReport;
     @Option(names = "--no-deploy", description = "Skip the profile's deployment study (another worker on the same results runs it).") boolean noDeploy;

@@ -6,14 +6,21 @@ import java.util.List;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.pipeline.InProcessExecutor;
 import org.voxkd.pipeline.RunPlan;
+import org.voxkd.pipeline.TrainFolder;
 import org.voxkd.train.TrainConfig;
 import org.voxkd.train.Trainer;
+import org.voxkd.train.TrainingChecks;
+import org.voxkd.data.Lists;
+import java.util.ArrayList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `voxkd train`: one configuration into one run directory, or one planned run of a reproduction (what a Slurm job runs). */
-@Command(name = "train", mixinStandardHelpOptions = true, description = {"Train a teacher or a student from a YAML configuration (--config, --out),",
-        "or one run that `voxkd reproduce` planned (--run runs/ID --results DIR: claims it, trains exactly its plan.json, appends its ledger record)."})
+@Command(name = "train", mixinStandardHelpOptions = true, description = {"Train a teacher or a student from a YAML configuration (--config, --out), "
+        + "or one run that `voxkd reproduce` planned (--run runs/ID).",
+        "--run runs/ID --results DIR claims the run, trains exactly its plan.json and appends its ledger record.",
+        "--out must be a new or empty folder, or a run folder of voxkd train (to --resume); it is claimed while training, so a second "
+                + "writer is refused."})
 public final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--config", description = "Experiment YAML (or --run for a planned run).") Path config;
     @Option(names = "--out", description = "Run directory (config, epochs.csv, checkpoints, scores); required with --config unless --check.") Path out;
@@ -31,10 +38,11 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--run", description = "A planned run's folder under --results, e.g. runs/1a2b3c4d5e6f7a8b (resumes it if interrupted).") String run;
     @Option(names = "--results", defaultValue = "results", description = "With --run: the results directory (default: ${DEFAULT-VALUE}).") Path results;
-    @Option(names = "--root", defaultValue = ".", description = "With --run: the project root the plan's paths are relative to (default: ${DEFAULT-VALUE}).") Path root;
+    @Option(names = "--root", defaultValue = ".", description = "The project root: a plan's paths are relative to it (--run), and config.json and "
+            + "checkpoints record paths under it relative to it, so two checkouts make identical files (default: ${DEFAULT-VALUE}).") Path root;
     @Option(names = "--on-claimed", defaultValue = "wait", description = "With --run: when another live process trains it, wait or skip (default: ${DEFAULT-VALUE}).")
     String onClaimed;
-    @Option(names = "--stale-after", defaultValue = "300", description = "With --run: seconds without a heartbeat before a claim is stale (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stale-after", defaultValue = "300", description = "Seconds without a heartbeat before a run folder's claim is stale and taken over (default: ${DEFAULT-VALUE}).")
     long staleAfter;
     @Option(names = "--poll", defaultValue = "5", description = "With --run: seconds between looks at a claim being waited for (default: ${DEFAULT-VALUE}).") double poll;
 
@@ -44,11 +52,21 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
             throw new IllegalArgumentException("give --config FILE and --out DIR (or --config FILE --check), or --run runs/ID (a run that voxkd reproduce planned)");
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device).onNumerics(numerics.mode);
         if (check) {
-            spec.commandLine().getOut().println(config + ": ok — " + Trainer.inputs(cfg).summary());
+            Trainer.Inputs in = Trainer.inputs(cfg);
+            TrainConfig.Data d = cfg.data();
+            List<String> trialPaths = new ArrayList<>();
+            if (in.val() != null) trialPaths.addAll(Lists.trialPaths(in.val()));
+            if (in.test() != null && in.test() != in.val()) trialPaths.addAll(Lists.trialPaths(in.test()));
+            int read = TrainingChecks.samples(Path.of(d.trainRoot()), in.train().stream().map(Lists.Utterance::path).distinct().toList(),
+                    d.selectionList() == null ? null : Path.of(d.trialRoot()), new java.util.LinkedHashSet<>(trialPaths), Math.max(1, d.workers()));
+            spec.commandLine().getOut().println(config + ": ok — " + in.summary() + "; every sample of " + read + " files read and finite");
             spec.commandLine().getOut().flush();
             return 0;
         }
-        Trainer.Outcome o = new Trainer(cfg, out, System.out).profiled(profile).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+        Trainer.Outcome o;
+        try (TrainFolder folder = TrainFolder.claim(out, "voxkd train --config " + config + " --out " + out, Duration.ofSeconds(staleAfter), System.out)) {
+            o = new Trainer(cfg, out, System.out).relativeTo(root).profiled(profile).run(resume, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+        }
         if (o == null) return 0;
         System.out.println("done: " + o.best() + (o.record().has("best_eer")
                 ? String.format(" (best validation EER %.2f%% at epoch %d)", 100 * o.record().get("best_eer").asDouble(), o.record().get("best_epoch").asInt()) : ""));

@@ -8,6 +8,7 @@ import org.voxkd.api.Decision;
 import org.voxkd.api.Embedding;
 import org.voxkd.api.Threshold;
 import org.voxkd.api.Verifier;
+import org.voxkd.train.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,8 +41,8 @@ public final class VerifyCommand implements Callable<Integer> {
         Embedding a;
         try (Verifier v = Verifier.load(checkpoint, Verifier.Options.defaults().crops(crops, frames).backend(backend, device))) {
             if (t == null && v.storedThreshold().isEmpty())
-                throw new IllegalArgumentException(checkpoint + " stores no decision threshold (its provenance has no eer_threshold: it was saved "
-                        + "without validation on a trial list) and no --threshold was given; pass --threshold T");
+                throw new IllegalArgumentException(checkpoint + " stores no decision threshold and no --threshold was given: " + whyNoThreshold()
+                        + "; measure one with voxkd eval on a trial list and pass --threshold T");
             if (t == null) t = v.threshold();
             a = v.embed(first);
             d = v.verify(a, v.embed(second), t);
@@ -53,5 +54,21 @@ public final class VerifyCommand implements Callable<Integer> {
         out.println("decision: " + (d.sameSpeaker() ? "same speaker" : "different speakers"));
         out.flush();
         return 0;
+    }
+
+    /** Why a model has no stored threshold: imported (and from what), or saved without validation. */
+    private String whyNoThreshold() {
+        String from = null;
+        if (!checkpoint.toString().endsWith(".onnx")) {
+            try {
+                from = ModelFiles.load(checkpoint).meta().path("provenance").path("imported_from").asText(null);
+            } catch (Exception e) {
+                // the Verifier loaded it already; a second read failing leaves only the generic reason
+            }
+        }
+        return from != null
+                ? "it was imported from " + from + " (voxkd import keeps the threshold only of a voxkd export whose weights are unchanged; "
+                        + "this file is not one, or its weights were changed)"
+                : "its provenance has no eer_threshold (it was saved without validation on a trial list)";
     }
 }

@@ -20,8 +20,27 @@ public final class DataCheck {
         private final transient List<String> problems;
 
         MissingDataException(List<String> problems, int checked) {
-            super(problems.size() + " of " + checked + " referenced files are missing or unreadable:\n  " + String.join("\n  ", problems));
+            super(summary(problems, checked));
             this.problems = List.copyOf(problems);
+        }
+
+        /** Problems shown in the message; a longer list is written to a file the message names. */
+        static final int SHOWN = 10;
+
+        private static String summary(List<String> problems, int checked) {
+            String head = problems.size() + " of " + checked + " referenced files are missing or unreadable";
+            if (problems.size() <= SHOWN) return head + ":\n  " + String.join("\n  ", problems);
+            String where;
+            try {
+                String all = String.join("\n", problems) + "\n";
+                Path f = Path.of(System.getProperty("java.io.tmpdir"), "voxkd-missing-"
+                        + DatasetHash.sha256(all.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12) + ".txt");
+                org.voxkd.io.AtomicFiles.writeString(f, all);
+                where = "the full list is in " + f;
+            } catch (IOException | RuntimeException e) {
+                where = "the full list could not be written (" + e.getMessage() + ")";
+            }
+            return head + " (" + where + "); the first " + SHOWN + ":\n  " + String.join("\n  ", problems.subList(0, SHOWN));
         }
 
         public List<String> problems() {
@@ -37,7 +56,7 @@ public final class DataCheck {
             try {
                 seconds += Wav.probe(root.resolve(p), FrontEnd.SAMPLE_RATE).seconds();
             } catch (IOException e) {
-                problems.add(e instanceof org.voxkd.audio.WavException ? e.getMessage() : root.resolve(p) + ": " + e);
+                problems.add(e instanceof org.voxkd.audio.WavException ? e.getMessage() : root.resolve(p) + ": " + org.voxkd.io.IoErrors.reason(e));
             }
         }
         if (!problems.isEmpty()) throw new MissingDataException(problems, paths.size());

@@ -34,7 +34,9 @@ public final class EvalLoader {
     /** The feature arrays ([frames, 80] row-major) of one listed path: one for whole utterances, else {@code crops}. */
     public List<float[]> features(String path) throws IOException {
         Path file = root.resolve(path);
-        List<float[]> out = features(Wav.read(file));
+        float[] wav = Wav.read(file);
+        org.voxkd.audio.Signal.requireUsable(file, wav); // silence or a few samples: refused, never scored
+        List<float[]> out = features(wav);
         for (float[] f : out) FrontEnd.requireFinite(f, file);
         return out;
     }

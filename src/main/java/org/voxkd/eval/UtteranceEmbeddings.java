@@ -50,10 +50,20 @@ public final class UtteranceEmbeddings {
      * threads: {@code crops} crops of {@code frames} frames, or the whole utterance when crops is 0.
      */
     public static List<List<float[]>> features(Path root, List<String> paths, int frames, int crops, int threads) throws IOException {
+        return features(root, paths, frames, crops, threads, null);
+    }
+
+    /** As above, telling {@code progress} the number of utterances done after each (from the loading threads). */
+    public static List<List<float[]>> features(Path root, List<String> paths, int frames, int crops, int threads, java.util.function.IntConsumer progress)
+            throws IOException {
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         ThreadLocal<EvalLoader> loader = ThreadLocal.withInitial(() -> crops == 0 ? EvalLoader.wholeUtterance(root) : new EvalLoader(root, frames, crops));
         List<List<float[]>> feats = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) feats.add(null);
-        Workers.forEach(paths.size(), Math.max(1, threads), i -> feats.set(i, loader.get().features(paths.get(i))));
+        Workers.forEach(paths.size(), Math.max(1, threads), i -> {
+            feats.set(i, loader.get().features(paths.get(i)));
+            if (progress != null) progress.accept(done.incrementAndGet());
+        });
         return feats;
     }
 
@@ -75,6 +85,12 @@ public final class UtteranceEmbeddings {
      * batch instead of two rows. {@code names[i]} names utterance i in errors.
      */
     public static float[][][] unitCropsBatched(CropEmbedder embedder, List<List<float[]>> features, List<String> names) {
+        return unitCropsBatched(embedder, features, names, null);
+    }
+
+    /** As above, telling {@code progress} the number of utterances embedded after each call. */
+    public static float[][][] unitCropsBatched(CropEmbedder embedder, List<List<float[]>> features, List<String> names,
+                                               java.util.function.IntConsumer progress) {
         float[][][] out = new float[features.size()][][];
         int i = 0;
         while (i < features.size()) {
@@ -90,6 +106,7 @@ public final class UtteranceEmbeddings {
             if (j == i) { // no crops, or crops of different lengths within one utterance: on their own, as before
                 out[i] = unitCrops(embedder, features.get(i), names.get(i));
                 i++;
+                if (progress != null) progress.accept(i);
                 continue;
             }
             float[][] e = embedder.embed(batch);
@@ -100,6 +117,7 @@ public final class UtteranceEmbeddings {
                 out[u] = unitRows(mine, names.get(u));
             }
             i = j;
+            if (progress != null) progress.accept(i);
         }
         return out;
     }

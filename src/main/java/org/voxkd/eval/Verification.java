@@ -50,21 +50,31 @@ public final class Verification {
 
     /** Loads the features of every utterance the trials name ({@code crops} crops of {@code frames}, or whole utterances when crops is 0). */
     public Verification(Path root, List<Lists.Trial> trials, int frames, int crops, int threads) throws IOException {
+        this(root, trials, frames, crops, threads, null);
+    }
+
+    /** As above, telling {@code progress} how many utterances are loaded (for a progress line). */
+    public Verification(Path root, List<Lists.Trial> trials, int frames, int crops, int threads, java.util.function.IntConsumer progress) throws IOException {
         this.root = root;
         this.trials = List.copyOf(trials);
         this.trialSet = TrialSet.of(this.trials);
         this.utterances = List.copyOf(new TreeSet<>(Lists.trialPaths(trials)));
-        this.features = UtteranceEmbeddings.features(root, utterances, frames, crops, threads);
+        this.features = UtteranceEmbeddings.features(root, utterances, frames, crops, threads, progress);
     }
 
     public int utteranceCount() { return utterances.size(); }
 
     /** Embeds every utterance with {@code embedder} and scores the trials. */
     public Result score(CropEmbedder embedder, long bootstrapSeed) {
+        return score(embedder, bootstrapSeed, null);
+    }
+
+    /** As above, telling {@code progress} how many utterances are embedded. */
+    public Result score(CropEmbedder embedder, long bootstrapSeed, java.util.function.IntConsumer progress) {
         Map<String, float[][]> emb = new LinkedHashMap<>();
         List<String> names = new java.util.ArrayList<>();
         for (String u : utterances) names.add(root.resolve(u).toString());
-        float[][][] unit = UtteranceEmbeddings.unitCropsBatched(embedder, features, names);
+        float[][][] unit = UtteranceEmbeddings.unitCropsBatched(embedder, features, names, progress);
         for (int i = 0; i < utterances.size(); i++) emb.put(utterances.get(i), unit[i]);
         lastUnit = emb;
         double[] scores = new double[trials.size()];

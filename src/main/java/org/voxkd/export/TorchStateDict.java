@@ -75,6 +75,15 @@ public final class TorchStateDict {
         return NamedTensors.pack(ps, floats, source);
     }
 
+    /** SHA-256 of a model's flat parameter and state buffers (float bits, little-endian, in order): which weights these are. */
+    static String weightsHash(float[][] w) {
+        int n = 0;
+        for (float[] a : w) n += a.length;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float[] a : w) for (float v : a) b.putInt(Float.floatToRawIntBits(v));
+        return org.voxkd.data.DatasetHash.sha256(b.array());
+    }
+
     /**
      * `voxkd export --format safetensors`: the state dict of checkpoint {@code m} (read from {@code file}), with
      * {@code __metadata__} {@code format: pt} (what PyTorch loaders expect), the voxkd version, the model section,
@@ -90,6 +99,7 @@ public final class TorchStateDict {
         if (m.meta().has("model")) meta.put("voxkd.model", m.meta().get("model").toString());
         meta.put("voxkd.checkpoint_sha256", org.voxkd.data.DatasetHash.sha256(file));
         if (prov != null) meta.put("voxkd.provenance", prov.toString());
+        meta.put("voxkd.weights_sha256", weightsHash(m.weights()));
         SafeTensors.write(out, of(m.model(), m.weights(), tracked), meta);
     }
 
@@ -110,6 +120,16 @@ public final class TorchStateDict {
         prov.put("imported_from", file.toAbsolutePath().normalize().toString());
         prov.put("safetensors_sha256", org.voxkd.data.DatasetHash.sha256(file));
         prov.put("voxkd", org.voxkd.cli.VersionProvider.version());
+        // The decision threshold belongs to the weights it was validated with: kept only when these are exactly the weights
+        // voxkd exported (their hash, recorded at export, matches), never for weights changed outside voxkd.
+        String exported = c.metadata().get("voxkd.weights_sha256"), was = c.metadata().get("voxkd.provenance");
+        if (exported != null && was != null && exported.equals(weightsHash(w))) {
+            JsonNode p = new ObjectMapper().readTree(was);
+            if (p.path("eer_threshold").isNumber() && Double.isFinite(p.get("eer_threshold").asDouble())) {
+                prov.put("eer_threshold", p.get("eer_threshold").asDouble());
+                prov.put("eer_threshold_from", "the exported checkpoint's validation (weights unchanged since the export)");
+            }
+        }
         ModelFiles.save(out, section, config, w, classes, prov);
     }
 }

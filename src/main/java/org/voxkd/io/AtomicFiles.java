@@ -10,6 +10,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes files so that a reader sees either the old content or the new, never half of one: the data
  * goes to a temporary file in the same directory, is forced to disk, then renamed over the target.
+ * The temporary file is created like any other file (mode 0666 less the process umask, so a results folder shared
+ * with a group stays readable to it; {@code Files.createTempFile} would make it 0600), and a failure names the
+ * target and the reason, never the temporary file ({@link IoErrors}).
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -21,9 +24,17 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer writer) throws IOException {
+        try {
+            writeOrFail(target, writer);
+        } catch (IOException e) {
+            throw IoErrors.onTarget(target, "cannot write", e);
+        }
+    }
+
+    private static void writeOrFail(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = tempFile(dir, target);
         try {
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
@@ -52,9 +63,17 @@ public final class AtomicFiles {
      * hard links, an exclusive create ({@code O_EXCL}) is used instead. Returns whether this call created it.
      */
     public static boolean createExclusive(Path target, byte[] content) throws IOException {
+        try {
+            return createExclusiveOrFail(target, content);
+        } catch (IOException e) {
+            throw IoErrors.onTarget(target, "cannot create", e);
+        }
+    }
+
+    private static boolean createExclusiveOrFail(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = tempFile(dir, target);
         try {
             Files.write(tmp, content);
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
@@ -77,6 +96,24 @@ public final class AtomicFiles {
             return true;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * A new empty file {@code .NAME.<random>.tmp} in {@code dir}, created exclusively with the default permissions
+     * (0666 less the umask), unlike {@code Files.createTempFile}'s 0600.
+     */
+    static Path tempFile(Path dir, Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
         }
     }
 

@@ -74,6 +74,15 @@ public final class ConfigDoc {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String msg = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().strip();
+            // the YAML scanner's own error knows the line of the problem and its cause ("found character '\t'…");
+            // Jackson's location is that of the last token read, often the line before
+            for (Throwable c = e; c != null; c = c.getCause())
+                if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
+                    String problem = y.getProblem() == null ? firstLine(msg) : y.getProblem().strip();
+                    if (problem.contains("\\t(TAB)") || problem.contains("'\t'")) problem = "a tab character, which YAML does not allow for indentation (use spaces)";
+                    String ctx = y.getContext() == null ? "" : " (" + y.getContext().strip() + ")";
+                    throw new IOException(name + ":" + (y.getProblemMark().getLine() + 1) + ": " + problem + ctx, e);
+                }
             throw new IOException(name + (at != null && at.getLineNr() > 0 ? ":" + at.getLineNr() : "") + ": " + firstLine(msg), e);
         } catch (RuntimeException e) {
             // the YAML library signals some malformed input with its own unchecked exceptions

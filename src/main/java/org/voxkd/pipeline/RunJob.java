@@ -43,9 +43,9 @@ public final class RunJob {
     public record Attempt(Result result, Optional<Claim.Holder> holder) {}
 
     /** Trains {@code config} in {@code runDir}, resuming an interrupted run there; returns the finished run's done.json fields. */
-    public static ObjectNode train(TrainConfig config, Path runDir, PrintStream log) throws IOException {
+    public static ObjectNode train(TrainConfig config, Path runDir, Path root, PrintStream log) throws IOException {
         boolean resume = Files.exists(runDir.resolve("last.ckpt"));
-        return new Trainer(config, runDir, log).run(resume).record();
+        return new Trainer(config, runDir, log).relativeTo(root).run(resume).record();
     }
 
     /**
@@ -127,7 +127,7 @@ public final class RunJob {
             Files.deleteIfExists(runDir.resolve(FAILED));
             log.println(startMessage);
             start = Instant.now();
-            result = train(cfg, runDir, log);
+            result = train(cfg, runDir, root, log);
             end = Instant.now();
             what = Result.TRAINED;
         }

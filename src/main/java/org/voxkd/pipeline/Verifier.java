@@ -65,10 +65,25 @@ public final class Verifier {
             return new Outcome(Verdict.NOT_REPRODUCED, List.of(), List.of(), List.of("data hash: recorded " + record.get("data_hash").asText()
                     + ", now " + dataHash + " (the data changed: regenerate or restore it first)"), List.of());
         Path dir = scratch.resolve("verify-" + record.get("id").asText());
-        ObjectNode again = RunJob.train(cfg, dir, log);
+        ObjectNode again = RunJob.train(cfg, dir, root, log);
         Path original = results.resolve(record.get("dir").asText()).resolve("best.ckpt");
         if (!Files.exists(original)) log.println("  (the original checkpoint is not on disk: weights not compared, metrics only)");
-        return judge(record, again, Files.exists(original) ? original : null, dir.resolve("best.ckpt"));
+        Outcome o = judge(record, again, Files.exists(original) ? original : null, dir.resolve("best.ckpt"));
+        Path done = results.resolve(record.get("dir").asText()).resolve("done.json");
+        if (o.verdict() == Verdict.NOT_REPRODUCED && o.environment().isEmpty() && !o.bitDifferences().isEmpty() && Files.exists(done)) {
+            // the run folder's own done.json is what training wrote; a record that disagrees with it was changed afterwards
+            ObjectNode written = (ObjectNode) org.voxkd.ledger.Ledger.JSON.readTree(done.toFile());
+            List<String> edited = new ArrayList<>(), ignore = new ArrayList<>();
+            compareHistory(record.path("history"), written.path("history"), edited, ignore, new ArrayList<>());
+            if (!edited.isEmpty()) {
+                List<String> out = new ArrayList<>(o.outOfTolerance());
+                out.removeIf(s -> s.contains("this is a bug"));
+                out.add(0, "the ledger record disagrees with its run folder's done.json (" + edited.get(0) + (edited.size() > 1 ? ", and " + (edited.size() - 1)
+                        + " more" : "") + "): the record was edited or damaged after it was written — not non-determinism; restore it from " + done);
+                return new Outcome(o.verdict(), o.environment(), o.bitDifferences(), out, o.table());
+            }
+        }
+        return o;
     }
 
     /** The verdict on a re-run's done.json against the record (and the two checkpoints, when the original is given). */
@@ -87,7 +102,12 @@ public final class Verifier {
         boolean portable = "portable".equals(record.path("config").path("numerics").asText()) && "portable".equals(again.path("environment").path("numerics").asText());
         Verdict v;
         if (bits.isEmpty()) v = Verdict.BIT_FOR_BIT;
-        else if (env.isEmpty()) {
+        else if (env.isEmpty() && originalCheckpoint != null && bits.stream().noneMatch(b -> b.startsWith("best.ckpt tensor"))) {
+            // the weights came out bit-identical to the recorded checkpoint's: the figures were changed, not recomputed differently
+            out.add(0, "the re-run's weights are bit-identical to the recorded checkpoint's, yet recorded figures differ: the ledger record was "
+                    + "edited or damaged after it was written (not non-determinism)");
+            v = Verdict.NOT_REPRODUCED;
+        } else if (env.isEmpty()) {
             out.add(0, "the bits differ although the environment is the same: this is a bug (non-determinism), please report it");
             v = Verdict.NOT_REPRODUCED;
         } else if (portable) {

@@ -28,7 +28,7 @@ public final class Report {
         Map<String, Chart> figures = Figures.all(res, model.compare());
         model.methods().figure().ifPresent(f -> figures.put("alpha-vs-capacity", f));
         List<String> written = new ArrayList<>();
-        for (String sub : List.of("tables", "figures", "csv")) clean(out.resolve(sub));
+        ReportFiles.cleanPrevious(out); // only what the previous build wrote
         for (Table t : tables) {
             write(out, "tables/" + t.id() + ".md", Markdown.table(t), written);
             write(out, "tables/" + t.id() + ".tex", Latex.table(t), written);
@@ -51,6 +51,7 @@ public final class Report {
         write(out, "findings.tex", Findings.latex(findings), written);
         write(out, "report.md", reportMd(res, tables, figures.keySet(), csvs, findings), written);
         write(out, "body.tex", bodyTex(tables, figures), written);
+        ReportFiles.remember(out, written);
         return new Built(res.profile(), written, res.runs().size());
     }
 
@@ -132,13 +133,5 @@ public final class Report {
         Files.createDirectories(p.getParent());
         Files.writeString(p, text, StandardCharsets.UTF_8);
         written.add(rel);
-    }
-
-    /** Removes files a previous build wrote (by extension) so that no stale table survives. */
-    private static void clean(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{md,tex,svg,csv}")) {
-            for (Path p : ds) Files.delete(p);
-        }
     }
 }

@@ -30,8 +30,9 @@ public final class ModelFiles {
         }
     }
 
-    static ObjectNode meta(TrainConfig cfg, SpeakerModel model, List<String> classes, ObjectNode provenance) {
-        return meta(cfg.toTree().get("model"), cfg.toTree(), model, classes, provenance);
+    /** The header of a configuration as recorded ({@code config}: a resolved configuration's tree, its paths made portable). */
+    static ObjectNode meta(JsonNode config, SpeakerModel model, List<String> classes, ObjectNode provenance) {
+        return meta(config.get("model"), config, model, classes, provenance);
     }
 
     private static ObjectNode meta(JsonNode modelSection, JsonNode config, SpeakerModel model, List<String> classes, ObjectNode provenance) {
@@ -67,12 +68,18 @@ public final class ModelFiles {
      */
     public static void save(Path path, TrainConfig cfg, SpeakerModel model, float[][] weights, List<String> classes, ObjectNode provenance,
                             Map<String, NamedTensors.Tensor> heads) throws IOException {
+        save(path, cfg.toTree(), model, weights, classes, provenance, heads);
+    }
+
+    /** As above with the configuration as recorded (a resolved configuration's tree, e.g. with its paths relative to the project). */
+    public static void save(Path path, JsonNode config, SpeakerModel model, float[][] weights, List<String> classes, ObjectNode provenance,
+                            Map<String, NamedTensors.Tensor> heads) throws IOException {
         Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>(tensors(model, weights));
         heads.forEach((k, v) -> {
             if (!isTrainingTensor(k)) throw new IllegalArgumentException("checkpoint extra " + k + " is not a classifier or adapter tensor");
             t.put(k, v);
         });
-        Checkpoint.save(path, meta(cfg, model, classes, provenance), t);
+        Checkpoint.save(path, meta(config, model, classes, provenance), t);
     }
 
     /** Tensors that belong to training, not to the model: the classifier, adapters, optimiser moments. */

@@ -47,11 +47,22 @@ public final class Trainer {
     private final Path dir;
     private final PrintStream log;
     private boolean profile;
+    private Path root = Path.of("").toAbsolutePath();
     private java.util.function.BiConsumer<String, Integer> scoring = (list, epoch) -> {};
 
     /** Prints the slowest tasks of the step after each epoch (launches then wait for completion: slower). */
     public Trainer profiled(boolean on) {
         profile = on;
+        return this;
+    }
+
+    /**
+     * The folder the recorded paths are relative to (config.json, checkpoint headers): the project or results root, so
+     * that the same run made in two checkouts has byte-identical artifacts; the absolute root goes only into done.json.
+     * Default: the working directory.
+     */
+    public Trainer relativeTo(Path root) {
+        this.root = root.toAbsolutePath().normalize();
         return this;
     }
 
@@ -128,7 +139,7 @@ public final class Trainer {
                     teacherWeights.add(t.weights());
                     teacherHeads.add(t.head());
                 }
-            ObjectNode config = cfg.toTree();
+            ObjectNode config = org.voxkd.ledger.RunId.portable(cfg.toTree(), root);
             AtomicFiles.writeString(dir.resolve("config.json"), config.toPrettyString() + "\n");
             log.printf(Locale.ROOT, "%s: %s %,d parameters, %d classes, %d utterances, %d batches/epoch of %d×%d frames, backend %s (%s)%n",
                     cfg.experiment(), model.kind(), model.parameters().parameterCount(), classes.size(), loader.utterances().size(),
@@ -148,6 +159,10 @@ public final class Trainer {
                 Optim.StepLR schedule = new Optim.StepLR(cfg.optim().lr(), cfg.optim().lrDecay());
                 prog.profile(profile);
                 int epochs = cfg.optim().epochs(), perEpoch = loader.batchesPerEpoch(), accumulate = cfg.optim().accumulate();
+                if (st.epoch >= stopAfter && st.epoch < epochs) { // resumed at or past the stop: train nothing
+                    log.printf("  %d epochs already trained, stopping after epoch %d as asked; resume with --resume%n", st.epoch, stopAfter);
+                    return null;
+                }
                 for (int epoch = st.epoch; epoch < epochs; epoch++) {
                     double lr = schedule.lr(epoch);
                     prog.epoch(epoch, epochs);
@@ -200,7 +215,7 @@ public final class Trainer {
                                 st.bestEpoch = epoch + 1;
                                 st.bestThreshold = r.metrics().threshold();
                                 st.sinceBest = 0;
-                                ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, w, classes, provenance(dataHash, epoch + 1, st, r), heads(prog));
+                                ModelFiles.save(dir.resolve("best.ckpt"), config, model, w, classes, provenance(dataHash, epoch + 1, st, r), heads(prog));
                                 AtomicFiles.writeString(dir.resolve("scores.txt"), validation.scoreFile(r));
                             } else st.sinceBest++;
                         }
@@ -209,7 +224,7 @@ public final class Trainer {
                     log.println("  " + row.summary());
                     st.epoch = epoch + 1;
                     AtomicFiles.writeString(dir.resolve("epochs.csv"), EpochRow.csv(st.rows));
-                    st.save(lastPath, cfg, prog, classes, provenance(dataHash, epoch + 1, st, null));
+                    st.save(lastPath, config, prog, classes, provenance(dataHash, epoch + 1, st, null));
                     if (st.epoch >= stopAfter && st.epoch < epochs) {
                         log.printf("  stopping after epoch %d as asked; resume with --resume%n", st.epoch);
                         return null;
@@ -222,12 +237,13 @@ public final class Trainer {
                 float[][] lastWeights = prog.modelWeights();
                 if (validation == null) {
                     st.bestEpoch = st.epoch;
-                    ModelFiles.save(dir.resolve("best.ckpt"), cfg, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null), heads(prog));
+                    ModelFiles.save(dir.resolve("best.ckpt"), config, model, lastWeights, classes, provenance(dataHash, st.epoch, st, null), heads(prog));
                 }
                 ObjectNode test = testTrials == null ? null : test(trialRoot, testTrials, model, backend, lastWeights, st);
                 ObjectNode record = ModelFiles.JSON.createObjectNode();
                 record.put("experiment", cfg.experiment());
                 record.set("config", config);
+                record.put("paths_relative_to", root.toString()); // provenance only: nothing hashed or compared reads it
                 record.put("data_hash", dataHash);
                 record.put("backend", backend.name());
                 record.put("device", backend.device().name());
@@ -370,7 +386,7 @@ public final class Trainer {
         if (!(saved instanceof ObjectNode)) throw new IOException(last + ": the checkpoint header holds no configuration; cannot check what it was trained with");
         ObjectNode was;
         try {
-            was = TrainConfig.fromTree(saved, last).toTree();
+            was = TrainConfig.fromTree(saved, root.resolve("config.json")).toTree(); // recorded paths are relative to the root
         } catch (IOException e) {
             throw new IOException(last + ": the configuration in the checkpoint is not one this voxkd reads (" + e.getMessage() + ")", e);
         }
@@ -436,6 +452,7 @@ public final class Trainer {
         List<Lists.Trial> val = data.selectionList() == null ? null : Lists.readTrialList(Path.of(data.selectionList()));
         List<Lists.Trial> test = data.sameList() || data.reportList() == null ? val : Lists.readTrialList(Path.of(data.reportList()));
         DataCheck.checkTrainList(Path.of(data.trainRoot()), list);
+        TrainingChecks.list(cfg, list); // two speakers, one batch: what training needs, before it starts
         if (val != null) DataCheck.checkTrialList(Path.of(data.trialRoot()), val);
         if (test != null && test != val) DataCheck.checkTrialList(Path.of(data.trialRoot()), test);
         List<ModelFiles.Loaded> teachers = new ArrayList<>();
@@ -536,8 +553,8 @@ public final class Trainer {
             return v.asDouble();
         }
 
-        void save(Path path, TrainConfig cfg, StepProgram prog, List<String> classes, ObjectNode provenance) throws IOException {
-            ObjectNode meta = ModelFiles.meta(cfg, prog.model, classes, provenance);
+        void save(Path path, ObjectNode config, StepProgram prog, List<String> classes, ObjectNode provenance) throws IOException {
+            ObjectNode meta = ModelFiles.meta(config, prog.model, classes, provenance);
             ObjectNode s = meta.putObject("state");
             s.put("epoch", epoch);
             s.put("step", step);

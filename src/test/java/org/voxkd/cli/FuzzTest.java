@@ -1,5 +1,6 @@
 package org.voxkd.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -218,6 +219,358 @@ class FuzzTest {
         assertTrue(!Files.exists(dir.resolve("never")), "nothing trained, no run directory");
         Files.writeString(bad, Files.readString(config).replace("  workers: 1\n", "  workers: 1\n  augment: true\n  musan: nowhere\n  rirs: nowhere\n"));
         assertOneLineError(cli("train", "--config", bad.toString(), "--check"), "missing MUSAN folder", dir.resolve("nowhere").toString());
+    }
+
+    // ------------------------------------------------------------------ issue 27: never destroy, never guess
+
+    /** A 16-bit PCM WAV whose 'data' chunk declares {@code declared} bytes (null: the true size), then {@code tail} appended. */
+    static Path pcmWav(String name, short[] samples, Integer declared, byte[] tail) throws IOException {
+        byte[] good = Wav.encodePcm16(samples, 16000);
+        ByteBuffer b = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+        if (declared != null) b.putInt(40, declared);
+        byte[] all = Arrays.copyOf(good, good.length + tail.length);
+        System.arraycopy(tail, 0, all, good.length, tail.length);
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.write(p, all);
+        return p;
+    }
+
+    static short[] voice(int n, long seed) {
+        Random r = new Random(seed);
+        short[] x = new short[n];
+        for (int i = 0; i < n; i++) x[i] = Wav.toPcm16(0.3 * Math.sin(2 * Math.PI * 150 * i / 16000) + 0.05 * r.nextGaussian());
+        return x;
+    }
+
+    @Test
+    void noCommandWritesOverOneOfItsInputs() throws IOException {
+        Path model = dir.resolve("guard/model.ckpt");
+        Files.createDirectories(model.getParent());
+        Files.copy(checkpoint, model);
+        byte[] before = Files.readAllBytes(model);
+        Path link = dir.resolve("guard/link.onnx"), hard = dir.resolve("guard/hard.onnx");
+        Files.createSymbolicLink(link, model.getFileName());
+        Files.createLink(hard, model);
+        for (Path out : List.of(model, link, hard)) {
+            Run r = cli("export", "--checkpoint", model.toString(), "--out", out.toString(), "--no-check");
+            assertOneLineError(r, "export over its checkpoint via " + out.getFileName(), out.toString());
+            assertTrue(r.err().contains("--checkpoint " + model), r.err());
+        }
+        assertArrayEquals(before, Files.readAllBytes(model), "the checkpoint is untouched");
+        String list = Files.readString(paths), trialText = Files.readString(trials);
+        assertOneLineError(cli("embed", "--checkpoint", checkpoint.toString(), "--list", paths.toString(), "--out", paths.toString(), "--root",
+                dir.resolve("wav").toString(), "--crops", "" + CROPS, "--frames", "" + FRAMES), "embed over its list", paths.toString());
+        assertOneLineError(cli("eval", "--checkpoint", checkpoint.toString(), "--trials", trials.toString(), "--scores", trials.toString(), "--root",
+                dir.resolve("wav").toString(), "--crops", "" + CROPS, "--frames", "" + FRAMES), "eval over its trial list", trials.toString());
+        // a score file over one of the recordings it scores
+        byte[] wav = Files.readAllBytes(wavC);
+        assertOneLineError(cli("eval", "--checkpoint", checkpoint.toString(), "--trials", trials.toString(), "--scores", wavC.toString(), "--root",
+                dir.resolve("wav").toString(), "--crops", "" + CROPS, "--frames", "" + FRAMES), "eval over a listed WAV", wavC.toString());
+        assertEquals(list, Files.readString(paths));
+        assertEquals(trialText, Files.readString(trials));
+        assertArrayEquals(wav, Files.readAllBytes(wavC));
+    }
+
+    @Test
+    void reportRefusesMissingOrEmptyResultsAndUnknownProfilesAndKeepsWhatItDidNotWrite() throws IOException {
+        Path out = dir.resolve("report-out");
+        Files.createDirectories(out.resolve("csv"));
+        Files.writeString(out.resolve("csv/mine.csv"), "a user's own table\n");
+        Path none = dir.resolve("no-results"), empty = dir.resolve("empty-results"), some = dir.resolve("some-results");
+        Files.createDirectories(empty);
+        Files.createDirectories(some);
+        Files.writeString(some.resolve("ledger.jsonl"), "{\"id\":\"0123456789abcdef\",\"profile\":\"smoke\",\"status\":\"complete\"}\n");
+        assertOneLineError(cli("report", "--results", none.toString(), "--out", out.toString()), "missing results", none.toString());
+        assertOneLineError(cli("report", "--results", empty.toString(), "--out", out.toString()), "empty results", empty.toString());
+        Run typo = cli("report", "--results", some.toString(), "--out", out.toString(), "--profile", "smok");
+        assertOneLineError(typo, "unknown profile", "smok");
+        assertTrue(typo.err().contains("smoke"), "names the profiles there: " + typo.err());
+        assertEquals("a user's own table\n", Files.readString(out.resolve("csv/mine.csv")));
+        assertEquals(List.of("csv"), list(out), "nothing was written");
+        // a real build (library entry, empty results) next to the user's file, twice: it removes only what it wrote
+        org.voxkd.report.Report.build(empty, out, null);
+        org.voxkd.report.Report.build(empty, out, null);
+        assertEquals("a user's own table\n", Files.readString(out.resolve("csv/mine.csv")));
+    }
+
+    static List<String> list(Path d) throws IOException {
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void trainOutRefusesForeignFilesAndASecondWriter() throws IOException {
+        Path user = dir.resolve("user-folder");
+        Files.createDirectories(user);
+        Files.writeString(user.resolve("config.json"), "{\"mine\": true}\n");
+        Files.writeString(user.resolve("scores.txt"), "my scores\n");
+        Run r = cli("train", "--config", config.toString(), "--out", user.toString());
+        assertOneLineError(r, "train into a folder with the user's files", user.toString());
+        assertTrue(r.err().contains("config.json") && r.err().contains("did not write"), r.err());
+        assertEquals("{\"mine\": true}\n", Files.readString(user.resolve("config.json")));
+        assertEquals(List.of("config.json", "scores.txt"), list(user));
+        // a live writer holds the folder (this process's claim, as another `voxkd train --out` would): the second is refused
+        Path busy = dir.resolve("busy-run");
+        try (org.voxkd.pipeline.Claim c = org.voxkd.pipeline.Claim.tryAcquire(busy, Duration.ofSeconds(300), "voxkd train (the first)", System.out).orElseThrow()) {
+            Run second = cli("train", "--config", config.toString(), "--out", busy.toString());
+            assertOneLineError(second, "a second writer", busy.toString());
+            assertTrue(second.err().contains("is being trained by"), second.err());
+            assertTrue(!Files.exists(busy.resolve("config.json")), "the second writer wrote nothing");
+        }
+    }
+
+    @Test
+    void degenerateAudioIsRefusedAsInsufficientNeverScored() throws IOException {
+        Path one = pcmWav("wav/s3/one.wav", new short[] {1000}, null, new byte[0]);
+        Path silence = pcmWav("wav/s3/silence.wav", new short[48000], null, new byte[0]);
+        short[] click = new short[48000];
+        click[100] = 20000;
+        Path clicked = pcmWav("wav/s3/click.wav", click, null, new byte[0]);
+        Run v = cli(verify(checkpoint, one, silence));
+        assertOneLineError(v, "1 sample against digital silence", one.toString());
+        assertTrue(v.err().contains("insufficient audio") && v.out().isEmpty(), v.err() + v.out());
+        Run s = cli(verify(checkpoint, wavA, silence));
+        assertOneLineError(s, "digital silence", silence.toString());
+        assertTrue(s.err().contains("digital silence"), s.err());
+        assertOneLineError(cli(verify(checkpoint, clicked, wavA)), "a click in silence", clicked.toString());
+        Path list = dir.resolve("silent-trials.txt");
+        Files.writeString(list, "1 s1/a.wav s1/c.wav\n0 s3/silence.wav s2/b.wav\n");
+        Run e = cli("eval", "--checkpoint", checkpoint.toString(), "--trials", list.toString(), "--root", dir.resolve("wav").toString(),
+                "--crops", "" + CROPS, "--frames", "" + FRAMES);
+        assertOneLineError(e, "eval with a silent file", silence.toString());
+        assertTrue(e.err().contains("insufficient audio"), e.err());
+    }
+
+    @Test
+    void aWavHeaderThatDisagreesWithTheFileSizeIsAnError() throws IOException {
+        short[] x = voice(48000, 5);
+        Path lying = pcmWav("wav/s3/lying.wav", x, 100, new byte[0]);
+        Run v = cli(verify(checkpoint, lying, wavA));
+        assertOneLineError(v, "data chunk of 100 bytes in 96,000", lying.toString());
+        assertTrue(v.err().contains("declares 100 bytes") && v.err().contains("disagrees with the file size"), v.err());
+        // the same cheap check before eval or training (the header probe), and a file with a real chunk after its data is fine
+        assertTrue(assertThrowsIo(() -> Wav.probe(lying, 16000)).contains("disagrees"));
+        ByteBuffer list = ByteBuffer.allocate(8 + 12).order(ByteOrder.LITTLE_ENDIAN);
+        list.put("LIST".getBytes(StandardCharsets.US_ASCII)).putInt(12).put("INFOISFT".getBytes(StandardCharsets.US_ASCII)).putInt(0);
+        Path tagged = pcmWav("wav/s3/tagged.wav", x, null, list.array());
+        assertEquals(48000, Wav.read(tagged).length);
+        assertEquals(48000, Wav.probe(tagged, 16000).frames());
+        assertEquals(0, cli(verify(checkpoint, tagged, wavA)).rc());
+    }
+
+    static String assertThrowsIo(org.junit.jupiter.api.function.Executable f) {
+        return org.junit.jupiter.api.Assertions.assertThrows(IOException.class, f).getMessage();
+    }
+
+    @Test
+    void fewerThanTwoSpeakersAndABatchLargerThanTheListAreRefusedByCheckAndTraining() throws IOException {
+        Path oneSpeaker = dir.resolve("one-speaker.txt");
+        Files.writeString(oneSpeaker, "s1 s1/a.wav\ns1 s1/c.wav\n");
+        Path cfg1 = dir.resolve("one-speaker.yaml");
+        Files.writeString(cfg1, Files.readString(config).replace("train_list: train.txt", "train_list: one-speaker.txt"));
+        Run check = cli("train", "--config", cfg1.toString(), "--check");
+        assertOneLineError(check, "one speaker, --check", oneSpeaker.toString());
+        assertTrue(check.err().contains("at least 2 speakers"), check.err());
+        Path out = dir.resolve("one-speaker-run");
+        assertOneLineError(cli("train", "--config", cfg1.toString(), "--out", out.toString()), "one speaker, training", oneSpeaker.toString());
+        assertTrue(!Files.exists(out.resolve("done.json")));
+        Path big = dir.resolve("big-batch.yaml");
+        Files.writeString(big, Files.readString(config).replace("  batch: 2\n", "  batch: 100000\n"));
+        Run b = cli("train", "--config", big.toString(), "--check");
+        assertOneLineError(b, "batch 100000 of 3 utterances", trainList.toString());
+        assertTrue(b.err().contains("100000") && b.err().contains("3 utterances"), b.err());
+    }
+
+    @Test
+    void checkReadsEverySampleAsTrainingDoes() throws IOException {
+        float[] x = Wav.read(wavA);
+        x[123] = Float.NaN;
+        Path nan = floatWav("wav/s2/nan-train.wav", x);
+        Path list = dir.resolve("nan-train.txt");
+        Files.writeString(list, "s1 s1/a.wav\ns2 s2/b.wav\ns2 s2/nan-train.wav\n");
+        Path cfg = dir.resolve("nan-train.yaml");
+        Files.writeString(cfg, Files.readString(config).replace("train_list: train.txt", "train_list: nan-train.txt"));
+        Run r = cli("train", "--config", cfg.toString(), "--check");
+        assertOneLineError(r, "--check with a NaN sample in a training file", nan.toString());
+        assertTrue(r.err().contains("sample 123"), r.err());
+        Run ok = cli("train", "--config", config.toString(), "--check");
+        assertEquals(0, ok.rc(), ok.err());
+        assertTrue(ok.out().contains("every sample of"), ok.out());
+    }
+
+    @Test
+    void ioErrorsNameTheUsersPathAndTheReason() throws IOException {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "x");
+        Path under = file.resolve("emb.csv");
+        Run r = cli("embed", "--checkpoint", checkpoint.toString(), "--list", paths.toString(), "--root", dir.resolve("wav").toString(),
+                "--out", under.toString(), "--crops", "" + CROPS, "--frames", "" + FRAMES);
+        assertOneLineError(r, "output under a file", under.toString());
+        assertTrue(r.err().contains("not a directory") && !r.err().contains(".tmp"), r.err());
+        // a failure inside an atomic write names the target and the reason, never the temporary file
+        java.nio.file.FileSystemException tmp = new java.nio.file.AccessDeniedException(dir.resolve(".emb.csv.k3j2h1.tmp").toString());
+        String said = Main.message(new java.io.UncheckedIOException(tmp));
+        assertEquals(dir.resolve("emb.csv") + ": permission denied", said);
+        assertEquals(dir.resolve("x.csv") + ": no space left on device",
+                Main.message(new java.nio.file.FileSystemException(dir.resolve(".x.csv.0a1b.tmp").toString(), null, "No space left on device")));
+        assertTrue(Main.message(new IOException("cannot read the list", new java.nio.file.NotDirectoryException("/a/b"))).contains("not a directory"));
+    }
+
+    @Test
+    void outputsAreCreatedWithTheProcessUmask() throws IOException {
+        Path plain = dir.resolve("umask-probe"), atomic = dir.resolve("umask-atomic.txt");
+        Files.createFile(plain); // mode 0666 less the umask
+        org.voxkd.io.AtomicFiles.writeString(atomic, "x\n");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
+        Path excl = dir.resolve("umask-exclusive.txt");
+        assertTrue(org.voxkd.io.AtomicFiles.createExclusive(excl, new byte[] {1}));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(excl));
+    }
+
+    @Test
+    void cropsFramesAndThreadsAreBoundedAndEvalShowsProgress() throws IOException {
+        String root = dir.resolve("wav").toString();
+        String[][] bad = {{"--crops", "100000"}, {"--crops", "-1"}, {"--frames", "0"}, {"--frames", "1000000"}, {"--threads", "0"}, {"--threads", "100000"}};
+        for (String[] b : bad) {
+            List<String> args = new ArrayList<>(List.of("eval", "--checkpoint", checkpoint.toString(), "--trials", trials.toString(), "--root", root,
+                    "--crops", "" + CROPS, "--frames", "" + FRAMES, "--threads", "1"));
+            int at = args.indexOf(b[0]);
+            args.set(at + 1, b[1]);
+            assertOneLineError(cli(args.toArray(String[]::new)), "eval " + b[0] + " " + b[1], b[0]);
+        }
+        assertOneLineError(cli("verify", "--checkpoint", checkpoint.toString(), "--crops", "100000", wavA.toString(), wavB.toString()), "verify --crops", "--crops");
+        Run ok = cli("eval", "--checkpoint", checkpoint.toString(), "--trials", trials.toString(), "--root", root, "--crops", "" + CROPS, "--frames", "" + FRAMES);
+        assertEquals(0, ok.rc(), ok.err());
+        assertTrue(ok.err().contains("features 3/3 utterances") && ok.err().contains("embeddings 3/3 utterances") && ok.err().contains("done in"), ok.err());
+    }
+
+    @Test
+    void configAndCheckpointsAreByteIdenticalFromTwoCheckouts() throws IOException {
+        List<Path> outs = new ArrayList<>();
+        for (String checkout : List.of("checkout-one", "elsewhere/checkout-two")) {
+            Path co = dir.resolve(checkout);
+            for (Path w : List.of(wavA, wavB, wavC)) {
+                Path to = co.resolve(dir.relativize(w));
+                Files.createDirectories(to.getParent());
+                Files.copy(w, to);
+            }
+            Files.copy(trainList, co.resolve("train.txt"));
+            Files.copy(trials, co.resolve("trials.txt"));
+            Files.copy(config, co.resolve("run.yaml"));
+            Path out = co.resolve("runs/tiny");
+            Run r = cli("train", "--config", co.resolve("run.yaml").toString(), "--out", out.toString(), "--root", co.toString());
+            assertEquals(0, r.rc(), r.err());
+            assertTrue(!Files.readString(out.resolve("config.json")).contains(dir.toString()), "config.json names no machine path");
+            outs.add(out);
+        }
+        for (String f : List.of("config.json", "best.ckpt"))
+            assertArrayEquals(Files.readAllBytes(outs.get(0).resolve(f)), Files.readAllBytes(outs.get(1).resolve(f)), f + " differs between the checkouts");
+        // last.ckpt (the resume state) also carries each epoch's wall-clock columns (seconds, samples/s): all else is identical
+        Checkpoint.Contents l0 = Checkpoint.load(outs.get(0).resolve("last.ckpt")), l1 = Checkpoint.load(outs.get(1).resolve("last.ckpt"));
+        assertEquals(l0.meta().get("config"), l1.meta().get("config"));
+        assertEquals(l0.tensors().keySet(), l1.tensors().keySet());
+        for (String k : l0.tensors().keySet()) assertArrayEquals(l0.tensors().get(k).data(), l1.tensors().get(k).data(), k);
+        // the absolute root is kept, outside what is hashed or compared, in done.json
+        assertTrue(Files.readString(outs.get(1).resolve("done.json")).contains("checkout-two"));
+        // and a resume in the second checkout accepts the relative paths its last.ckpt records
+        Path again = dir.resolve("checkout-one/runs/resumed");
+        assertEquals(0, cli("train", "--config", dir.resolve("checkout-one/run.yaml").toString(), "--out", again.toString(), "--root",
+                dir.resolve("checkout-one").toString(), "--stop-after", "1").rc());
+        Run resumed = cli("train", "--config", dir.resolve("checkout-one/run.yaml").toString(), "--out", again.toString(), "--root",
+                dir.resolve("checkout-one").toString(), "--resume");
+        assertEquals(0, resumed.rc(), resumed.err());
+        assertArrayEquals(Files.readAllBytes(outs.get(0).resolve("best.ckpt")), Files.readAllBytes(again.resolve("best.ckpt")), "resumed to the same bits");
+    }
+
+    @Test
+    void stopAfterIsHonouredAfterAResume() throws IOException {
+        Path out = dir.resolve("stop-after");
+        assertEquals(0, cli("train", "--config", config.toString(), "--out", out.toString(), "--stop-after", "1").rc());
+        Run r = cli("train", "--config", config.toString(), "--out", out.toString(), "--resume", "--stop-after", "1");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(2, Files.readAllLines(out.resolve("epochs.csv")).size(), "header and epoch 1 only: epoch 2 was not trained");
+        assertTrue(!Files.exists(out.resolve("done.json")));
+    }
+
+    @Test
+    void yamlTabsAreReportedAtTheirLineWithTheCause() throws IOException {
+        Path tab = dir.resolve("tab.yaml");
+        Files.writeString(tab, Files.readString(config).replace("  batch: 2\n", "\tbatch: 2\n"));
+        int line = Files.readString(config).substring(0, Files.readString(config).indexOf("  batch: 2")).split("\n", -1).length;
+        Run r = cli("train", "--config", tab.toString(), "--check");
+        assertOneLineError(r, "a tab", tab + ":" + line + ":");
+        assertTrue(r.err().contains("tab character"), r.err());
+    }
+
+    @Test
+    void aLongMissingFileListIsSummarisedWithWhereTheFullListIs() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 500; i++) sb.append(i % 2 == 0 ? "s1" : "s2").append(" missing/").append(i).append(".wav\n");
+        Path list = dir.resolve("missing-train.txt");
+        Files.writeString(list, sb.toString());
+        Path cfg = dir.resolve("missing.yaml");
+        Files.writeString(cfg, Files.readString(config).replace("train_list: train.txt", "train_list: missing-train.txt"));
+        Run r = cli("train", "--config", cfg.toString(), "--check");
+        assertOneLineError(r, "500 missing files", "missing/0.wav");
+        assertTrue(r.err().length() < 2000 && r.err().contains("500 of 500") && !r.err().contains("missing/10.wav"), r.err());
+        Matcher m = Pattern.compile("the full list is in (\\S+\\.txt)").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        List<String> full = Files.readAllLines(Path.of(m.group(1)));
+        assertEquals(500, full.size());
+        assertTrue(full.get(499).contains("missing/499.wav"), full.get(499));
+    }
+
+    @Test
+    void ledgerVerifyTellsAnEditedRecordFromNonDeterminismAndLeavesNoScratch() throws IOException {
+        ObjectNode row = new ObjectMapper().createObjectNode().put("epoch", 1).put("loss", 1.25).put("eer", 0.2);
+        ObjectNode rerun = new ObjectMapper().createObjectNode();
+        rerun.putArray("history").add(row.deepCopy());
+        rerun.putObject("environment").put("cpu", "same");
+        ObjectNode record = rerun.deepCopy();
+        ((ObjectNode) record.get("history").get(0)).put("eer", 0.05); // edited by hand
+        org.voxkd.pipeline.Verifier.Outcome o = org.voxkd.pipeline.Verifier.judge(record, rerun, checkpoint, checkpoint);
+        assertEquals(org.voxkd.pipeline.Verifier.Verdict.NOT_REPRODUCED, o.verdict());
+        assertTrue(o.outOfTolerance().get(0).contains("edited") && !o.outOfTolerance().get(0).contains("this is a bug"), o.outOfTolerance().toString());
+        // the scratch folder of `ledger verify` is removed however the command ends
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<String> before = scratch(tmp);
+        Path results = dir.resolve("ledger-results");
+        Files.createDirectories(results);
+        Files.writeString(results.resolve("ledger.jsonl"), "{\"id\":\"0123456789abcdef\",\"profile\":\"smoke\",\"status\":\"complete\"}\n");
+        Run r = cli("ledger", "verify", "--results", results.toString(), "fedcba987654");
+        assertEquals(2, r.rc(), r.out() + r.err());
+        assertEquals(before, scratch(tmp), "ledger verify left its scratch folder");
+    }
+
+    static List<String> scratch(Path tmp) throws IOException {
+        try (var s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("voxkd-verify")).sorted().toList();
+        }
+    }
+
+    @Test
+    void anImportedExportKeepsItsThresholdAndAChangedOneSaysWhy() throws IOException {
+        Path st = dir.resolve("import/model.safetensors"), back = dir.resolve("import/back.ckpt");
+        assertEquals(0, cli("export", "--checkpoint", checkpoint.toString(), "--format", "safetensors", "--out", st.toString()).rc());
+        Run imp = cli("import", "--safetensors", st.toString(), "--like", checkpoint.toString(), "--out", back.toString());
+        assertEquals(0, imp.rc(), imp.err());
+        assertEquals(0.5, ModelFiles.load(back).threshold(), "the unchanged weights keep their validated threshold");
+        // weights changed outside voxkd: no threshold, and the message says it was imported (not "saved without validation")
+        Path changed = dir.resolve("import/changed.safetensors"), other = dir.resolve("import/other.ckpt");
+        var c = org.voxkd.export.SafeTensors.read(st);
+        Map<String, org.voxkd.export.SafeTensors.Tensor> t = new LinkedHashMap<>(c.tensors());
+        String first = t.entrySet().stream().filter(e -> e.getValue().dtype().equals("F32")).findFirst().orElseThrow().getKey();
+        var w = t.get(first);
+        float[] f = w.floats().clone();
+        f[0] += 0.25f;
+        t.put(first, org.voxkd.export.SafeTensors.Tensor.f32(w.shape(), f));
+        org.voxkd.export.SafeTensors.write(changed, t, c.metadata());
+        assertEquals(0, cli("import", "--safetensors", changed.toString(), "--like", checkpoint.toString(), "--out", other.toString()).rc());
+        Run v = cli(verify(other, wavA, wavB));
+        assertOneLineError(v, "an imported checkpoint without threshold", other.toString());
+        assertTrue(v.err().contains("imported from") && !v.err().contains("saved without validation"), v.err());
     }
 
     // ------------------------------------------------------------------ the fuzzer
