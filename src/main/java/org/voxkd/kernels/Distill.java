@@ -2,6 +2,7 @@ package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
@@ -150,6 +151,7 @@ public final class Distill {
         FloatBuffer rl = a.buf(0), dc = a.buf(1), cs = a.buf(2), ct = a.buf(3);
         int rlo = a.off(0), dco = a.off(1), cso = a.off(2), cto = a.off(3), b = a.i(4), k = a.i(5);
         double scale = a.f(6), tau = a.f(7), g = a.f(8) / (double) b, z = scale / tau;
+        Numerics nm = a.numerics();
         Parallel.range(b, 6 * k, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int row = r * k;
@@ -159,14 +161,14 @@ public final class Distill {
                     mt = Math.max(mt, z * ct.get(cto + row + j));
                 }
                 for (int j = 0; j < k; j++) {
-                    ss += Math.exp(z * cs.get(cso + row + j) - ms);
-                    st += Math.exp(z * ct.get(cto + row + j) - mt);
+                    ss += nm.exp(z * cs.get(cso + row + j) - ms);
+                    st += nm.exp(z * ct.get(cto + row + j) - mt);
                 }
-                double ls = ms + Math.log(ss), lt = mt + Math.log(st);
+                double ls = ms + nm.log(ss), lt = mt + nm.log(st);
                 for (int j = 0; j < k; j++) {
-                    double lq = z * cs.get(cso + row + j) - ls, lp = z * ct.get(cto + row + j) - lt, p = Math.exp(lp);
+                    double lq = z * cs.get(cso + row + j) - ls, lp = z * ct.get(cto + row + j) - lt, p = nm.exp(lp);
                     kl += p * (lp - lq);
-                    dc.put(dco + row + j, (float) (dc.get(dco + row + j) + g * tau * scale * (Math.exp(lq) - p)));
+                    dc.put(dco + row + j, (float) (dc.get(dco + row + j) + g * tau * scale * (nm.exp(lq) - p)));
                 }
                 rl.put(rlo + r, (float) (tau * tau * kl));
             }
@@ -180,11 +182,12 @@ public final class Distill {
     public static final Kernel CONFIDENCE_WEIGHTS = Kernel.source(FAMILY, "confidence_weights", "out w, in ce, int nt, int b", a -> {
         FloatBuffer w = a.buf(0), ce = a.buf(1);
         int wo = a.off(0), ceo = a.off(1), nt = a.i(2), b = a.i(3);
+        Numerics nm = a.numerics();
         for (int r = 0; r < b; r++) {
             double m = Double.NEGATIVE_INFINITY, s = 0;
             for (int k = 0; k < nt; k++) m = Math.max(m, ce.get(ceo + k * b + r));
-            for (int k = 0; k < nt; k++) s += Math.exp(ce.get(ceo + k * b + r) - m);
-            for (int k = 0; k < nt; k++) w.put(wo + k * b + r, (float) ((1 - Math.exp(ce.get(ceo + k * b + r) - m) / s) / (nt - 1)));
+            for (int k = 0; k < nt; k++) s += nm.exp(ce.get(ceo + k * b + r) - m);
+            for (int k = 0; k < nt; k++) w.put(wo + k * b + r, (float) ((1 - nm.exp(ce.get(ceo + k * b + r) - m) / s) / (nt - 1)));
         }
     });
 
