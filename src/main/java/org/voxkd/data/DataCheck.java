@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import org.voxkd.audio.FrontEnd;
 import org.voxkd.audio.Wav;
+import org.voxkd.audio.WavException;
 
 /**
  * The check run before training or evaluation starts: every referenced file must exist and have a
@@ -37,7 +38,7 @@ public final class DataCheck {
             try {
                 seconds += Wav.probe(root.resolve(p), FrontEnd.SAMPLE_RATE).seconds();
             } catch (IOException e) {
-                problems.add(e instanceof org.voxkd.audio.WavException ? e.getMessage() : root.resolve(p) + ": " + e);
+                problems.add(e instanceof WavException ? e.getMessage() : root.resolve(p) + ": " + e);
             }
         }
         if (!problems.isEmpty()) throw new MissingDataException(problems, paths.size());

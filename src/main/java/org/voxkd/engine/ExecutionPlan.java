@@ -47,8 +47,6 @@ public final class ExecutionPlan implements AutoCloseable {
 
     public Backend backend() { return backend; }
 
-    public int graphCount() { return graphs.size(); }
-
     /** Turns per-task timing on (each launch then waits for its completion) or off. */
     public ExecutionPlan withProfiler(boolean on) {
         profiling = on;
@@ -107,8 +105,6 @@ public final class ExecutionPlan implements AutoCloseable {
 
     /** Accumulated time per task name: {total ns, launches}. */
     public Map<String, long[]> profile() { return profile; }
-
-    public void clearProfile() { profile.clear(); }
 
     /**
      * The {@code top} entries of the profile by total time, one line each ("name  ms total  share  launches"). With

@@ -1,15 +1,16 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Philox;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import org.voxkd.engine.cpu.CpuArgs;
 import org.voxkd.engine.cpu.Parallel;
 import org.voxkd.engine.cpu.Simd;
 
@@ -218,7 +219,7 @@ public final class Activation {
         return Philox.uniform(w[i & 3]) >= p;
     }
 
-    private static void dropout(org.voxkd.engine.cpu.CpuArgs a, boolean accumulate) {
+    private static void dropout(CpuArgs a, boolean accumulate) {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(2), k0 = a.i(4), k1 = a.i(5), step = a.i(6), layer = a.i(7);
         float p = a.f(3), scale = 1f / (1f - p);

@@ -280,7 +280,7 @@ public final class Loss {
 
     /**
      * As {@link #distillation}, but {@code scaledWeight} already includes the kind's scale ({@link Distillation#scale}):
-     * how a term with a scheduled weight (a {@link org.voxkd.engine.Scalar} set each epoch) records a scaled kind.
+     * how a term with a scheduled weight (a {@link Scalar} set each epoch) records a scaled kind.
      */
     public static void distillationScaled(TaskGraph g, View loss, View ds, View rows, View s, View t, int b, int d, Distillation kind,
                                           float tau, Object scaledWeight) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.voxkd.data.DatasetHash;
 import org.voxkd.export.DeployStudy;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.ledger.CodeFingerprint;
@@ -86,7 +87,7 @@ final class Deployment {
             columns.add(lines);
         }
         StringBuilder b = new StringBuilder("# voxkd deployment scores: one line per trial of the test list, in list order\n")
-                .append("# trials ").append(trials.getFileName()).append(" sha256 ").append(org.voxkd.data.DatasetHash.sha256(trials)).append('\n')
+                .append("# trials ").append(trials.getFileName()).append(" sha256 ").append(DatasetHash.sha256(trials)).append('\n')
                 .append("# label ").append(String.join(" ", labels)).append(" enroll_speaker test_speaker\n");
         for (int i = 0; i < first.size(); i++) {
             String[] f = first.get(i).split(" ");

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.voxkd.data.SynthVox;
+import org.voxkd.engine.Numerics;
+import org.voxkd.io.AtomicFiles;
 import org.voxkd.io.ConfigDoc;
 import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.GitInfo;
@@ -92,13 +94,13 @@ public final class Reproducer {
         // The runs' numerics mode for the whole process when they share one (the deployment study's own embeddings
         // included): one mode per JVM, so the cpu backend's kernels see one kind of memory (mixing the modes' heap and
         // native buffers in one JVM costs the JIT several times the time of either).
-        java.util.Set<org.voxkd.engine.Numerics> modes = new java.util.HashSet<>();
+        java.util.Set<Numerics> modes = new java.util.HashSet<>();
         for (RunPlan p : plan) modes.add(p.trainConfig(root).numericsMode());
-        org.voxkd.engine.Numerics was = modes.size() == 1 ? org.voxkd.engine.Numerics.activate(modes.iterator().next()) : null;
+        Numerics was = modes.size() == 1 ? Numerics.activate(modes.iterator().next()) : null;
         try {
             return runPlanned(plan, t0);
         } finally {
-            if (was != null) org.voxkd.engine.Numerics.activate(was);
+            if (was != null) Numerics.activate(was);
         }
     }
 
@@ -300,7 +302,7 @@ public final class Reproducer {
         a.set("analysis", profile.analysis());
         var e = a.putArray("experiments");
         order(profile).forEach(e::add);
-        org.voxkd.io.AtomicFiles.writeString(results.resolve("profiles").resolve(profile.name + ".json"), a.toPrettyString() + "\n");
+        AtomicFiles.writeString(results.resolve("profiles").resolve(profile.name + ".json"), a.toPrettyString() + "\n");
     }
 
     /** Data paths: the profile's synthetic corpus under data/ (generated when missing), or lists under --data. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.DoubleFunction;
 import org.voxkd.distill.ClassificationTerm;
 import org.voxkd.distill.Context;
+import org.voxkd.distill.DistillSpec;
 import org.voxkd.distill.EmbeddingTerm;
 import org.voxkd.distill.Term;
 import org.voxkd.distill.Terms;
@@ -15,6 +16,7 @@ import org.voxkd.engine.Backend;
 import org.voxkd.engine.Buffer;
 import org.voxkd.engine.DataTransferMode;
 import org.voxkd.engine.ExecutionPlan;
+import org.voxkd.engine.ImmutableTaskGraph;
 import org.voxkd.engine.ParameterSet;
 import org.voxkd.engine.Precision;
 import org.voxkd.engine.Scalar;
@@ -175,12 +177,12 @@ public final class StepProgram implements AutoCloseable {
             Tensor.fill(u, ps.grads(), 0f);
         }
         this.termNorms = new float[terms.size()];
-        List<org.voxkd.engine.ImmutableTaskGraph> graphs = new ArrayList<>(List.of(g.snapshot(), n.snapshot(), u.snapshot(), diagnosis(rec)));
+        List<ImmutableTaskGraph> graphs = new ArrayList<>(List.of(g.snapshot(), n.snapshot(), u.snapshot(), diagnosis(rec)));
         // Teacher heads are written once (load); a graph that names them makes the plan allocate them.
         TaskGraph heads = new TaskGraph("teacher_heads");
         for (Context.Teacher t : teachers) if (t.head() != null) heads.transferToHost(DataTransferMode.UNDER_DEMAND, t.head().slice(0, 1), new float[1]);
         if (heads.snapshot().outbound().size() > 0) graphs.add(heads.snapshot());
-        this.plan = new ExecutionPlan(backend, graphs.toArray(org.voxkd.engine.ImmutableTaskGraph[]::new));
+        this.plan = new ExecutionPlan(backend, graphs.toArray(ImmutableTaskGraph[]::new));
         epoch(0, 1);
     }
 
@@ -189,7 +191,7 @@ public final class StepProgram implements AutoCloseable {
      * the gradients the term injected — one backward per term — with the step's accumulated gradients set aside and put
      * back bit for bit. Norms at the parameters compare terms that reach different layers (at their taps they do not).
      */
-    private org.voxkd.engine.ImmutableTaskGraph diagnosis(Recording rec) {
+    private ImmutableTaskGraph diagnosis(Recording rec) {
         ParameterSet ps = model.parameters();
         View backup = new Buffer("step.grad_backup", ps.parameterCount()).all();
         Buffer out = new Buffer("step.term_param_norms", terms.size());
@@ -232,7 +234,7 @@ public final class StepProgram implements AutoCloseable {
                 target = new Buffer("step.target", b * d).all();
         try (var s = g.scope("teachers")) {
             for (int i = 0; i < nt; i++) Tensor.copy(g, stack.slice(i * b * d, b * d), teachers.get(i).pass().embedding());
-            if (cfg.distill().combine().equals("confidence")) {
+            if (cfg.distill().combine() == DistillSpec.Combine.CONFIDENCE) {
                 View ce = new Buffer("step.teacher_ce", nt * b).all();
                 for (int i = 0; i < nt; i++) {
                     Context.Teacher t = teachers.get(i);
@@ -444,8 +446,6 @@ public final class StepProgram implements AutoCloseable {
             this.frames = frames;
             this.classes = classes;
         }
-
-        @Override public TrainConfig config() { return cfg; }
 
         @Override public int batch() { return batch; }
 

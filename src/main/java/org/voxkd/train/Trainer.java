@@ -26,8 +26,10 @@ import org.voxkd.eval.Embedder;
 import org.voxkd.eval.Verification;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.io.Checkpoint;
+import org.voxkd.io.ConfigDoc;
 import org.voxkd.kernels.Optim;
 import org.voxkd.ledger.Environment;
+import org.voxkd.ledger.Version;
 import org.voxkd.nn.Init;
 import org.voxkd.nn.NamedTensors;
 import org.voxkd.nn.SpeakerModel;
@@ -389,9 +391,9 @@ public final class Trainer {
             java.util.TreeSet<String> keys = new java.util.TreeSet<>();
             a.fieldNames().forEachRemaining(keys::add);
             b.fieldNames().forEachRemaining(keys::add);
-            for (String k : keys) differences(org.voxkd.io.ConfigDoc.child(ptr, k), a.get(k), b.get(k), out);
+            for (String k : keys) differences(ConfigDoc.child(ptr, k), a.get(k), b.get(k), out);
         } else if (!java.util.Objects.equals(a, b)) {
-            out.add(org.voxkd.io.ConfigDoc.dotted(ptr) + " (" + a + " → " + b + ")");
+            out.add(ConfigDoc.dotted(ptr) + " (" + a + " → " + b + ")");
         }
     }
 
@@ -400,7 +402,7 @@ public final class Trainer {
         p.put("data_hash", dataHash);
         p.put("epoch", epoch);
         p.put("step", st.step);
-        p.put("voxkd", org.voxkd.cli.VersionProvider.version());
+        p.put("voxkd", Version.version());
         if (r != null) {
             p.put("eer", r.metrics().eer());
             p.put("eer_threshold", r.metrics().threshold());
