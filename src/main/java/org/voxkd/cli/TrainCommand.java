@@ -6,6 +6,7 @@ import java.util.List;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.pipeline.InProcessExecutor;
 import org.voxkd.pipeline.RunPlan;
+import org.voxkd.train.RunInputs;
 import org.voxkd.train.TrainConfig;
 import org.voxkd.train.Trainer;
 import picocli.CommandLine.Command;
@@ -44,7 +45,7 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
             throw new IllegalArgumentException("give --config FILE and --out DIR (or --config FILE --check), or --run runs/ID (a run that voxkd reproduce planned)");
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device).onNumerics(numerics.mode);
         if (check) {
-            spec.commandLine().getOut().println(config + ": ok — " + Trainer.inputs(cfg).summary());
+            spec.commandLine().getOut().println(config + ": ok — " + RunInputs.read(cfg).summary());
             spec.commandLine().getOut().flush();
             return 0;
         }

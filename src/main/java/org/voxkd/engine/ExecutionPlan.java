@@ -58,6 +58,16 @@ public final class ExecutionPlan implements AutoCloseable {
         for (int i = 0; i < graphs.size(); i++) execute(i);
     }
 
+    /** Runs {@code graph}, one of this plan's graphs (the same object): callers name their graphs rather than count them. */
+    public void execute(ImmutableTaskGraph graph) {
+        for (int i = 0; i < graphs.size(); i++)
+            if (graphs.get(i) == graph) {
+                execute(i);
+                return;
+            }
+        throw new IllegalArgumentException("graph " + graph.name() + " is not part of this execution plan");
+    }
+
     /** Runs graph {@code index}: inbound transfers, tasks, outbound transfers; returns when done. */
     public void execute(int index) {
         ensureOpen();

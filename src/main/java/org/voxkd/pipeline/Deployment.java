@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.voxkd.data.DatasetHash;
+import org.voxkd.eval.ScoreFiles;
 import org.voxkd.export.DeployStudy;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.Ledger;
-import org.voxkd.stats.TrialSet;
 import org.voxkd.train.TrainConfig;
 
 /**
@@ -86,16 +86,14 @@ final class Deployment {
             else if (lines.size() != first.size()) throw new IOException("deploy study: score files of " + l + " and voxkd differ in length");
             columns.add(lines);
         }
-        StringBuilder b = new StringBuilder("# voxkd deployment scores: one line per trial of the test list, in list order\n")
-                .append("# trials ").append(trials.getFileName()).append(" sha256 ").append(DatasetHash.sha256(trials)).append('\n')
-                .append("# label ").append(String.join(" ", labels)).append(" enroll_speaker test_speaker\n");
+        List<ScoreFiles.Row> rows = new ArrayList<>();
         for (int i = 0; i < first.size(); i++) {
             String[] f = first.get(i).split(" ");
-            b.append(f[0]);
-            for (List<String> c : columns) b.append(' ').append(c.get(i).split(" ")[1]);
-            b.append(' ').append(TrialSet.speakerOf(f[2])).append(' ').append(TrialSet.speakerOf(f[3])).append('\n');
+            List<String> scores = new ArrayList<>();
+            for (List<String> c : columns) scores.add(c.get(i).split(" ")[1]);
+            rows.add(new ScoreFiles.Row(Integer.parseInt(f[0]), scores, f[2], f[3]));
         }
-        return b.toString();
+        return ScoreFiles.text("deployment", trials.getFileName().toString(), DatasetHash.sha256(trials), labels, rows);
     }
 
     /** The study's summary keyed by the run, without machine paths. */

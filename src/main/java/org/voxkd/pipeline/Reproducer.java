@@ -19,8 +19,8 @@ import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.GitInfo;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.ledger.RunId;
+import org.voxkd.train.RunInputs;
 import org.voxkd.train.TrainConfig;
-import org.voxkd.train.Trainer;
 
 /**
  * `voxkd reproduce`: the corpus (generated if needed), then for each training seed of the profile the teacher
@@ -156,8 +156,8 @@ public final class Reproducer {
             Map<String, String> refs = resolveRuns(exp, tree, planned, needs);
             TrainConfig cfg = TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device).onNumerics(numerics);
             // arms share the data hash unless they read more data (augmentation folders)
-            String dataHash = dataHashes.get(Trainer.dataKey(cfg));
-            if (dataHash == null) dataHashes.put(Trainer.dataKey(cfg), dataHash = Trainer.dataHash(cfg));
+            String dataHash = dataHashes.get(RunInputs.dataKey(cfg));
+            if (dataHash == null) dataHashes.put(RunInputs.dataKey(cfg), dataHash = RunInputs.dataHash(cfg));
             ObjectNode portable = RunId.portable(cfg.toTree(), root);
             String id = RunId.of(portable, cfg.seed(), fingerprint, dataHash, cfg.backend());
             ObjectNode existing = ledger.find(id).filter(r -> "complete".equals(r.path("status").asText())).orElse(null);
@@ -200,7 +200,7 @@ public final class Reproducer {
                     String target = node.get("run").asText();
                     node.removeAll().put("checkpoint", results.resolve("runs").resolve("(the run of arm " + target + ")").resolve("best.ckpt").toString());
                 });
-                Trainer.augmenter(TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(arm + ".yaml")));
+                RunInputs.augmenter(TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(arm + ".yaml")));
             } catch (IOException e) {
                 problems.add("arm " + arm + ": " + e.getMessage());
             }
