@@ -1,10 +1,9 @@
-// pooling.cl — softmax over time, attentive statistics (kernels/Pooling.java) and L2 norm (kernels/L2Norm.java).
+// pooling.cl — softmax over time and attentive statistics (kernels/Pooling.java).
 // Reductions over time: one work item per (utterance b, channel j) loops over the frames in order with double
 // accumulators, exactly as the cpu bodies do per channel (their blocks of 64 channels are only a cpu work split).
 // Rows are frames: element (b, s, j) of a [B, T, C] tensor is at (b*T + s)*C + j.
 
 #define VAR_FLOOR 1e-5
-#define L2_EPS 1e-12
 // attn_stats_bwd, SCALAR variant: one work group per utterance (its reqd_work_group_size, which the opencl
 // backend honours) and Pooling.STATS_GROUP, which sizes the launch, must be equal.
 #define STATS_GROUP 64
@@ -169,42 +168,5 @@ void attn_stats_bwd(__global float* dx, int dxo, __global float* dw, int dwo, __
                 }
             }
         }
-    }
-}
-
-// ---- L2 norm (kernels/L2Norm.java) ----
-
-// Norm of row r, float64, channels in order.
-inline double row_norm(__global const float* x, int o, int c) {
-    double s = 0.0;
-    for (int j = 0; j < c; j++) {
-        double v = x[o + j];
-        s += v * v;
-    }
-    return sqrt(s);
-}
-
-// y_r = x_r / max(|x_r|, 1e-12); one work item per row.
-__kernel void l2norm_fwd(__global float* y, int yo, __global const float* x, int xo, int rows, int c) {
-    int r = get_global_id(0);
-    if (r >= rows) return;
-    double inv = 1.0 / fmax(row_norm(x, xo + r * c, c), L2_EPS);
-    for (int j = 0; j < c; j++) y[yo + r * c + j] = (float) (x[xo + r * c + j] * inv);
-}
-
-// dx_r += dy_r/n - (x_r.dy_r)/n^3 * x_r  (n > 1e-12), else dx_r += dy_r / 1e-12; one work item per row.
-__kernel void l2norm_bwd(__global float* dx, int dxo, __global const float* dy, int dyo, __global const float* x, int xo,
-                         int rows, int c) {
-    int r = get_global_id(0);
-    if (r >= rows) return;
-    int o = r * c;
-    double n = row_norm(x, xo + o, c);
-    if (n > L2_EPS) {
-        double dot = 0.0;
-        for (int j = 0; j < c; j++) dot += (double) x[xo + o + j] * dy[dyo + o + j];
-        double k = dot / (n * n * n);
-        for (int j = 0; j < c; j++) dx[dxo + o + j] += (float) (dy[dyo + o + j] / n - k * x[xo + o + j]);
-    } else {
-        for (int j = 0; j < c; j++) dx[dxo + o + j] += (float) (dy[dyo + o + j] / L2_EPS);
     }
 }

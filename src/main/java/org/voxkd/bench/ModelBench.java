@@ -9,11 +9,12 @@ import org.voxkd.engine.ParameterSet;
 import org.voxkd.engine.Philox;
 import org.voxkd.eval.Embedder;
 import org.voxkd.nn.Init;
+import org.voxkd.nn.SpeakerModel;
 import org.voxkd.nn.Student;
 import org.voxkd.nn.StudentConfig;
 import org.voxkd.nn.Teacher;
 import org.voxkd.nn.TeacherConfig;
-import org.voxkd.nn.SpeakerModel;
+import org.voxkd.pipeline.Profile;
 import org.voxkd.train.StepProgram;
 import org.voxkd.train.TrainConfig;
 
@@ -60,11 +61,11 @@ public final class ModelBench {
         /** {@code paper}, or the student and teacher sizes of profile {@code name} (its experiments v2-cosine and teacher). */
         public static Shapes named(String name, java.nio.file.Path experimentsDir) throws IOException {
             if (name.equals(PAPER.name)) return PAPER;
-            org.voxkd.pipeline.Profile p = org.voxkd.pipeline.Profile.load(experimentsDir, name);
+            Profile p = Profile.load(experimentsDir, name);
             return new Shapes(name, ((Student) model(p, "v2-cosine")).config(), ((Teacher) model(p, "teacher")).config());
         }
 
-        private static org.voxkd.nn.SpeakerModel model(org.voxkd.pipeline.Profile p, String experiment) throws IOException {
+        private static SpeakerModel model(Profile p, String experiment) throws IOException {
             com.fasterxml.jackson.databind.node.ObjectNode tree = p.experiment(experiment).tree();
             tree.putObject("teacher").put("checkpoint", "unused-by-bench.ckpt");
             tree.putObject("data").put("train_list", "unused-by-bench.txt");

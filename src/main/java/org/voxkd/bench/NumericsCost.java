@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.voxkd.ledger.Ledger;
 
 /**
  * `voxkd bench numerics`: the cost of portable numerics against fast, with each mode in a JVM of its own. Why not one
@@ -67,7 +68,7 @@ public final class NumericsCost {
             int rc = p.waitFor();
             for (String line : text.split("\n"))
                 if (line.startsWith("{")) {
-                    JsonNode o = org.voxkd.ledger.Ledger.JSON.readTree(line);
+                    JsonNode o = Ledger.JSON.readTree(line);
                     if (rc == 0 && o.has("ms_per_step")) return o.get("ms_per_step").asDouble();
                 }
             throw new IllegalStateException("bench " + w[1] + " --numerics " + numerics + " in a child JVM exited " + rc + " without a figure:\n" + text.strip());

@@ -3,6 +3,7 @@ package org.voxkd.bench;
 import java.util.ArrayList;
 import java.util.List;
 import org.voxkd.engine.Scalar;
+import org.voxkd.engine.View;
 import org.voxkd.kernels.Activation;
 import org.voxkd.kernels.Conv1d;
 import org.voxkd.kernels.Linear;
@@ -83,7 +84,7 @@ public final class OpCatalog {
                         v.get("dy"), v.get("x"), v.get("gates"), v.get("cells"), v.get("hprev"), lstmParams(v, "", 0, in, h), lstmParams(v, "", 1, in, h), b, t, in, h));
     }
 
-    private static Lstm.Params lstmParams(java.util.Map<String, org.voxkd.engine.View> v, String p, int dir, int in, int h) {
+    private static Lstm.Params lstmParams(java.util.Map<String, View> v, String p, int dir, int in, int h) {
         int g4 = 4 * h;
         return new Lstm.Params(v.get(p + "wih").slice(dir * g4 * in, g4 * in), v.get(p + "whh").slice(dir * g4 * h, g4 * h),
                 v.get(p + "bih").slice(dir * g4, g4), v.get(p + "bhh").slice(dir * g4, g4));

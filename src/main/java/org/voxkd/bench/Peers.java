@@ -4,6 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.voxkd.export.OnnxExport;
+import org.voxkd.export.OrtBench;
+import org.voxkd.export.Variant;
+import org.voxkd.nn.Student;
+import org.voxkd.nn.StudentConfig;
 
 /**
  * The peers of {@code voxkd bench compare}, in table order. Each is one entry here (see {@link Peer} for an
@@ -56,13 +61,13 @@ public final class Peers {
     static Peer.Result onnxRuntime(Peer.Shapes s, byte[][] export) {
         try {
             if (export[0] == null) {
-                org.voxkd.nn.Student v2 = new org.voxkd.nn.Student(org.voxkd.nn.StudentConfig.v2());
+                Student v2 = new Student(StudentConfig.v2());
                 float[][] w = {v2.parameters().initialValues(1, true), v2.parameters().initialValues(1, false)};
-                export[0] = org.voxkd.export.OnnxExport.build(v2, w, org.voxkd.export.Variant.FP32, null, Map.of("voxkd.purpose", "bench compare peer"))
+                export[0] = OnnxExport.build(v2, w, Variant.FP32, null, Map.of("voxkd.purpose", "bench compare peer"))
                         .toByteArray();
             }
             byte[] model = export[0];
-            org.voxkd.export.OrtBench.Result r = org.voxkd.export.OrtBench.run(model, "V2 student (voxkd export)", s.batch(), s.frames(), s.threads(), 2,
+            OrtBench.Result r = OrtBench.run(model, "V2 student (voxkd export)", s.batch(), s.frames(), s.threads(), 2,
                     Math.max(s.reps(), 5));
             return Peer.Result.inference("onnxruntime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion() + " (voxkd's ONNX export, fp32)",
                     r.samplesPerSecond());

@@ -5,17 +5,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import org.voxkd.bench.GemmBench;
+import org.voxkd.bench.LoaderBench;
 import org.voxkd.bench.ModelBench;
 import org.voxkd.bench.OpBench;
 import org.voxkd.bench.OpCatalog;
 import org.voxkd.bench.Peer;
 import org.voxkd.bench.Peers;
+import org.voxkd.bench.ProfileBench;
 import org.voxkd.bench.RawGemm;
+import org.voxkd.data.Lists;
+import org.voxkd.data.SynthVox;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
 import org.voxkd.engine.Numerics;
+import org.voxkd.engine.cpu.Gemm;
 import org.voxkd.engine.cpu.GemmProviders;
 import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.pipeline.Profile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -246,9 +253,9 @@ public final class BenchCommand implements Runnable {
         @Override public void run() {
             PrintWriter out = spec.commandLine().getOut();
             try (Backend backend = Backends.create("cpu", null)) {
-                var rows = org.voxkd.bench.ProfileBench.run(backend, root.resolve("experiments"), profile, reference, classes, perSpeaker, reps, referenceSeconds, out);
-                int n = seeds > 0 ? seeds : org.voxkd.pipeline.Profile.load(root.resolve("experiments"), profile).seeds().size();
-                double total = rows.stream().mapToDouble(org.voxkd.bench.ProfileBench.Row::estimatedSeconds).sum();
+                var rows = ProfileBench.run(backend, root.resolve("experiments"), profile, reference, classes, perSpeaker, reps, referenceSeconds, out);
+                int n = seeds > 0 ? seeds : Profile.load(root.resolve("experiments"), profile).seeds().size();
+                double total = rows.stream().mapToDouble(ProfileBench.Row::estimatedSeconds).sum();
                 out.printf(Locale.ROOT, "%-22s %10s %6s %6s %7s %12s %8s %10s%n", "arm", "params", "batch", "steps", "epochs", "CPU ms/step", "ratio", "est. s");
                 for (var r : rows)
                     out.printf(Locale.ROOT, "%-22s %,10d %6d %6d %7d %12.0f %8.2f %10.0f%n", r.arm(), r.parameters(), r.batch(), r.stepsPerEpoch(), r.epochs(),
@@ -363,12 +370,12 @@ public final class BenchCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             int reps = common.reps(3);
             if (reps < 1 || rounds < 1) throw new IllegalArgumentException("--reps and --rounds must be at least 1");
-            List<org.voxkd.engine.cpu.Gemm> gemms = providers.stream().map(GemmProviders::named).toList();
-            var shapes = org.voxkd.bench.GemmBench.shapes(graph, common.batch, common.frames);
+            List<Gemm> gemms = providers.stream().map(GemmProviders::named).toList();
+            var shapes = GemmBench.shapes(graph, common.batch, common.frames);
             out.printf(Locale.ROOT, "GEMMs of the %s graph (V2 student%s), batch %d × %d frames; median of %d reps, medians of %d rounds%n", graph,
                     graph.equals("train") ? " training + teacher forward" : " inference", common.batch, common.frames, reps, rounds);
             for (int p = 0; p < gemms.size(); p++) out.printf(Locale.ROOT, "  [%d] %s%n", p + 1, gemms.get(p).describe());
-            List<double[]> totals = org.voxkd.bench.GemmBench.compare(gemms, shapes, rounds, reps, out);
+            List<double[]> totals = GemmBench.compare(gemms, shapes, rounds, reps, out);
             double first = ModelBench.median(totals.get(0));
             for (int p = 0; p < gemms.size(); p++) {
                 double t = ModelBench.median(totals.get(p));
@@ -402,27 +409,27 @@ public final class BenchCommand implements Runnable {
             java.nio.file.Path tmp = null;
             try {
                 java.nio.file.Path dir;
-                java.util.List<org.voxkd.data.Lists.Utterance> utts;
+                java.util.List<Lists.Utterance> utts;
                 String what;
                 if (list == null) {
                     tmp = java.nio.file.Files.createTempDirectory("voxkd-loader-bench");
-                    var m = org.voxkd.data.SynthVox.generate(org.voxkd.data.SynthVox.Profile.SMOKE, 1, tmp, threads);
+                    var m = SynthVox.generate(SynthVox.Profile.SMOKE, 1, tmp, threads);
                     dir = m.wavRoot();
-                    utts = org.voxkd.data.Lists.readTrainList(m.trainList());
+                    utts = Lists.readTrainList(m.trainList());
                     what = "SynthVox smoke (generated in " + tmp + ")";
                 } else {
                     dir = root != null ? root : list.toAbsolutePath().getParent();
-                    utts = org.voxkd.data.Lists.readTrainList(list);
+                    utts = Lists.readTrainList(list);
                     what = list.toString();
                 }
-                double seconds = org.voxkd.bench.LoaderBench.meanSeconds(dir, utts);
+                double seconds = LoaderBench.meanSeconds(dir, utts);
                 out.printf(Locale.ROOT, "loader: %d utterances of %s, mean %.1f s; batch %d × %d frames%n", utts.size(), what, seconds,
                         common.batch, common.frames);
                 out.flush();
-                double one = org.voxkd.bench.LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, 0, batches);
+                double one = LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, 0, batches);
                 out.printf(Locale.ROOT, "  caller thread only:      %8.1f samples/s  (%.2f core-ms per crop)%n", one, 1e3 / one);
                 out.flush();
-                double many = org.voxkd.bench.LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, threads, batches);
+                double many = LoaderBench.samplesPerSecond(dir, utts, common.batch, common.frames, threads, batches);
                 out.printf(Locale.ROOT, "  %d background threads:   %8.1f samples/s%n", threads, many);
                 double step;
                 String source;

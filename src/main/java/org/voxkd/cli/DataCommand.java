@@ -3,14 +3,14 @@ package org.voxkd.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.voxkd.data.Baseline;
+import org.voxkd.eval.Baseline;
 import org.voxkd.data.DataCheck;
 import org.voxkd.data.DatasetHash;
 import org.voxkd.data.Lists;
 import org.voxkd.data.SynthVox;
 import org.voxkd.data.VoxCelebLayout;
 import org.voxkd.data.VoxCelebPrepare;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

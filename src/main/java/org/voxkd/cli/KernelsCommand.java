@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         description = "Compile every tornado-kernels/*.cl family for an OpenCL device and write its binary (PTX text on NVIDIA) and build log.")
 public final class KernelsCommand implements Runnable {
     /** The kernel families, one .cl file each (common.cl is prepended to every one). */
-    public static final List<String> FAMILIES = List.of("tensor", "activation", "linear", "conv1d", "norm", "pooling", "lstm", "loss", "optim", "distill");
+    public static final List<String> FAMILIES = List.of("tensor", "activation", "linear", "conv1d", "norm", "pooling", "l2norm", "lstm", "loss", "optim", "distill");
 
     @Option(names = "--dump", required = true, description = "Output directory.") Path dir;
     @Option(names = "--device", description = "OpenCL device index or name substring.") String device;

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.voxkd.io.FileLocks;
 import org.voxkd.pipeline.Executor;
 import org.voxkd.pipeline.InProcessExecutor;
 import org.voxkd.pipeline.Profile;
@@ -86,7 +87,7 @@ public final class ReproduceCommand implements java.util.concurrent.Callable<Int
             return 0;
         }
         // two reproductions finishing together both build it: one after the other
-        if (!noReport) org.voxkd.io.FileLocks.locked(res.resolve("report.lock"), () -> {
+        if (!noReport) FileLocks.locked(res.resolve("report.lock"), () -> {
             ReportCommand.build(res, out, p.name, System.out);
             return null;
         });

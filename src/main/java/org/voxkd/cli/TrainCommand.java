@@ -7,6 +7,7 @@ import org.voxkd.ledger.Ledger;
 import org.voxkd.pipeline.InProcessExecutor;
 import org.voxkd.pipeline.RunPlan;
 import org.voxkd.pipeline.TrainFolder;
+import org.voxkd.train.RunInputs;
 import org.voxkd.train.TrainConfig;
 import org.voxkd.train.Trainer;
 import org.voxkd.train.TrainingChecks;
@@ -52,7 +53,7 @@ public final class TrainCommand implements java.util.concurrent.Callable<Integer
             throw new IllegalArgumentException("give --config FILE and --out DIR (or --config FILE --check), or --run runs/ID (a run that voxkd reproduce planned)");
         TrainConfig cfg = TrainConfig.load(config).onBackend(backend, device).onNumerics(numerics.mode);
         if (check) {
-            Trainer.Inputs in = Trainer.inputs(cfg);
+            RunInputs in = RunInputs.read(cfg);
             TrainConfig.Data d = cfg.data();
             List<String> trialPaths = new ArrayList<>();
             if (in.val() != null) trialPaths.addAll(Lists.trialPaths(in.val()));

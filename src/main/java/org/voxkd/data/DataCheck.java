@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import org.voxkd.audio.FrontEnd;
 import org.voxkd.audio.Wav;
+import org.voxkd.audio.WavException;
+import org.voxkd.io.IoErrors;
 
 /**
  * The check run before training or evaluation starts: every referenced file must exist and have a
@@ -56,7 +58,7 @@ public final class DataCheck {
             try {
                 seconds += Wav.probe(root.resolve(p), FrontEnd.SAMPLE_RATE).seconds();
             } catch (IOException e) {
-                problems.add(e instanceof org.voxkd.audio.WavException ? e.getMessage() : root.resolve(p) + ": " + org.voxkd.io.IoErrors.reason(e));
+                problems.add(e instanceof WavException ? e.getMessage() : root.resolve(p) + ": " + IoErrors.reason(e));
             }
         }
         if (!problems.isEmpty()) throw new MissingDataException(problems, paths.size());

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.voxkd.audio.Augment;
 
 /**
  * The data-set hash recorded in the ledger: SHA-256 over the text
@@ -69,7 +70,7 @@ public final class DatasetHash {
      */
     public static String ofFolder(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a directory");
-        List<Path> files = org.voxkd.audio.Augment.wavFiles(dir);
+        List<Path> files = Augment.wavFiles(dir);
         if (files.isEmpty()) throw new IOException(dir + ": no .wav files");
         String[] hashes = new String[files.size()];
         Workers.forEach(files.size(), Runtime.getRuntime().availableProcessors(), i -> hashes[i] = sha256(files.get(i)));

@@ -17,11 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.voxkd.audio.Dsp;
 import org.voxkd.audio.Dsp.Biquad;
+import org.voxkd.audio.Dsp;
 import org.voxkd.audio.Fft;
 import org.voxkd.audio.Rng;
 import org.voxkd.audio.Wav;
+import org.voxkd.io.AtomicFiles;
+import org.voxkd.io.FileLocks;
 
 /**
  * SynthVox, the embedded corpus: a deterministic multi-speaker set of 16 kHz 16-bit WAV files in the
@@ -35,7 +37,7 @@ import org.voxkd.audio.Wav;
  * noise tail, sometimes none), background noise (white/pink/brown or a babble of 1–3 other synthetic
  * talkers) at a random SNR, and a gain. Target trials pair utterances of different sessions.
  *
- * <p>Calibration (seed 1, synthvox-1): the non-learned {@link Baseline} (mean log-mel + cosine) scores
+ * <p>Calibration (seed 1, synthvox-1): the non-learned baseline (eval/Baseline: mean log-mel + cosine) scores
  * 23.0% EER on the smoke trial list (200 trials) and 20.2% on the default one (4,000 trials); generation
  * took 1.4 s and 13.4 s on 2 threads of a 2-core machine (default: 3,400 files, about 320 MB).
  */
@@ -149,7 +151,7 @@ public final class SynthVox {
      */
     public static Manifest ensure(Profile p, long seed, Path dir, java.io.PrintStream log) throws IOException {
         Path abs = dir.toAbsolutePath().normalize();
-        return org.voxkd.io.FileLocks.locked(abs.resolveSibling(abs.getFileName() + ".lock"), () -> ensureLocked(p, seed, dir, log));
+        return FileLocks.locked(abs.resolveSibling(abs.getFileName() + ".lock"), () -> ensureLocked(p, seed, dir, log));
     }
 
     private static Manifest ensureLocked(Profile p, long seed, Path dir, java.io.PrintStream log) throws IOException {
@@ -224,7 +226,7 @@ public final class SynthVox {
         json.put("augmentation", aug);
         json.put("files", entries(m.files()));
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        org.voxkd.io.AtomicFiles.writeString(file, om.writeValueAsString(json) + "\n");
+        AtomicFiles.writeString(file, om.writeValueAsString(json) + "\n");
     }
 
     private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {

@@ -5,18 +5,17 @@ import java.util.function.DoubleFunction;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.kernels.Loss;
-import org.voxkd.train.TrainConfig;
 
 /**
  * The hard-label loss (AAM or AM softmax on the student's embedding), weighted by what the distillation terms leave:
  * 1 − Σ their weights at each epoch. Writes the training accuracy as column {@code train_accuracy}.
  */
 public final class ClassificationTerm implements Term {
-    private final TrainConfig.Loss cfg;
+    private final LossSpec cfg;
     private final List<Term> distillation;
     private View labelStatus;
 
-    public ClassificationTerm(TrainConfig.Loss cfg, List<Term> distillation) {
+    public ClassificationTerm(LossSpec cfg, List<Term> distillation) {
         this.cfg = cfg;
         this.distillation = distillation;
     }
@@ -34,8 +33,7 @@ public final class ClassificationTerm implements Term {
     @Override public void record(TaskGraph g, Context ctx, View loss, DoubleFunction<Object> weight) {
         int b = ctx.batch(), k = ctx.classes(), d = ctx.student().embeddingSize();
         View scratch = ctx.scratch(Loss.classificationScratch(b, k, d)), emb = ctx.studentPass().embedding(), w = ctx.classifier().value("weight");
-        Loss.Margin margin = cfg.classifier().equals("am") ? Loss.Margin.AM : Loss.Margin.AAM;
-        Loss.classificationForward(g, loss, ctx.metric("train_accuracy"), scratch, emb, w, ctx.labels(), b, k, d, margin, cfg.margin(), cfg.scale(),
+        Loss.classificationForward(g, loss, ctx.metric("train_accuracy"), scratch, emb, w, ctx.labels(), b, k, d, cfg.classifier().margin(), cfg.margin(), cfg.scale(),
                 weight.apply(1));
         Loss.classificationBackward(g, ctx.gradient("embedding"), ctx.classifier().grad("weight"), scratch, emb, w, b, k, d);
         labelStatus = Loss.labelStatus(scratch, b, k, d);

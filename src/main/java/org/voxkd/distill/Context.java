@@ -5,14 +5,11 @@ import org.voxkd.engine.ParameterSet;
 import org.voxkd.engine.View;
 import org.voxkd.nn.Pass;
 import org.voxkd.nn.SpeakerModel;
-import org.voxkd.train.TrainConfig;
 
 /** What a {@link Term} sees of the training step it is recorded into. */
 public interface Context {
     /** A frozen teacher: its model, its inference pass, and its classifier head [classes, D] (null when its checkpoint has none). */
     record Teacher(String source, SpeakerModel model, Pass pass, View head) {}
-
-    TrainConfig config();
 
     int batch();
 

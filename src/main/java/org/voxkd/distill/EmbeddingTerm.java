@@ -4,7 +4,6 @@ import java.util.function.DoubleFunction;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
 import org.voxkd.kernels.Loss;
-import org.voxkd.train.TrainConfig;
 
 /**
  * The spec's distillation of the final embedding ({@code loss.distillation}: cosine, mse or kl) against the target — the
@@ -12,10 +11,10 @@ import org.voxkd.train.TrainConfig;
  * {@code grad_kd}).
  */
 public final class EmbeddingTerm implements Term {
-    private final TrainConfig.Loss cfg;
+    private final LossSpec cfg;
     private final AlphaSchedule schedule;
 
-    public EmbeddingTerm(TrainConfig.Loss cfg, AlphaSchedule schedule) {
+    public EmbeddingTerm(LossSpec cfg, AlphaSchedule schedule) {
         this.cfg = cfg;
         this.schedule = schedule;
     }
@@ -26,7 +25,7 @@ public final class EmbeddingTerm implements Term {
 
     @Override public void record(TaskGraph g, Context ctx, View loss, DoubleFunction<Object> weight) {
         int b = ctx.batch(), d = ctx.student().embeddingSize();
-        Loss.Distillation kind = Loss.Distillation.valueOf(cfg.distillation().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        Loss.Distillation kind = cfg.distillation().kernel();
         Loss.distillationScaled(g, loss, ctx.gradient("embedding"), ctx.scratch(b), ctx.studentPass().embedding(), ctx.target(), b, d,
                 kind, cfg.tau(), weight.apply(Loss.scale(kind, d, cfg.tau())));
     }

@@ -4,22 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.voxkd.train.TrainConfig;
 
 /** A run's distillation method in words, for ledger records and the report ("cosine α 0.4 + stages 0.3 (…)"). */
 public final class Methods {
     private Methods() {}
 
-    public static String describe(TrainConfig cfg) {
-        if (!cfg.distills()) return "none";
+    /** The method of a run with these resolved sections and {@code teachers} teachers ("none" when it does not distil). */
+    public static String describe(LossSpec loss, DistillSpec distill, int teachers) {
+        if (!loss.finalKd(distill) && !(distill.termWeight() > 0)) return "none";
         List<String> parts = new ArrayList<>();
-        if (cfg.finalKd()) {
-            AlphaSchedule s = cfg.distill().alphaSchedule();
-            String a = s != null ? "α " + s.describe() : "α " + num(cfg.loss().alpha());
-            int n = cfg.teacherRefs().size();
-            parts.add(cfg.loss().distillation() + " " + a + (n > 1 ? " from " + n + " teachers (" + cfg.distill().combine() + ")" : ""));
+        if (loss.finalKd(distill)) {
+            AlphaSchedule s = distill.alphaSchedule();
+            String a = s != null ? "α " + s.describe() : "α " + num(loss.alpha());
+            parts.add(loss.distillation() + " " + a + (teachers > 1 ? " from " + teachers + " teachers (" + distill.combine() + ")" : ""));
         }
-        cfg.distill().terms().forEach((key, spec) -> parts.add(key + " " + num(spec.path("weight").asDouble()) + details(spec)));
+        distill.terms().forEach((key, spec) -> parts.add(key + " " + num(spec.path("weight").asDouble()) + details(spec)));
         return String.join(" + ", parts);
     }
 

@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * The registry of distillation terms a configuration may add under {@code distill.terms} (each one key), beside the
  * classification loss and the final-embedding distillation of {@code loss.distillation}. Adding a method: its kernels in
- * a kernel family (and the .cl twin), a {@link Spec} record with its {@link Term}, and one line here.
+ * a kernel family (and the .cl twin), a {@link Spec} record with its {@link Term}, one line here, and its tests (an
+ * OpCase; an arm named here in experiments/profiles/methods-smoke.yaml). The smoke test's arms and the report's methods
+ * note are read from this registry.
  */
 public final class Terms {
     private Terms() {}
@@ -31,17 +33,23 @@ public final class Terms {
     /** Values of the rest of the configuration that terms default to. */
     public record Defaults(float scale, float tau) {}
 
-    /** Every term a configuration may name, by its key. */
-    static final Map<String, Class<? extends Spec>> REGISTRY = new LinkedHashMap<>();
+    /**
+     * A registered method: its key under {@code distill.terms}, its spec, the arm of profile methods-smoke that runs it,
+     * and what the report's methods note says of it.
+     */
+    public record Method(String key, Class<? extends Spec> spec, String smokeArm, String description) {}
 
-    static {
-        REGISTRY.put("stages", StagesTerm.Spec.class);
-        REGISTRY.put("relational", RelationalTerm.Spec.class);
-        REGISTRY.put("label", LabelTerm.Spec.class);
-    }
+    /** Every term a configuration may name, in the report's order. */
+    static final List<Method> REGISTRY = List.of(
+            new Method("stages", StagesTerm.Spec.class, "multistage",
+                    "multi-stage ('stages', student blocks matched through learned linear adapters to teacher layers)"),
+            new Method("relational", RelationalTerm.Spec.class, "relational", "relational (Park et al.'s distance-wise RKD on the embeddings)"),
+            new Method("label", LabelTerm.Spec.class, "label", "label (Hinton's τ²·KL of the classifier posteriors, the teacher's own head)"));
+
+    public static List<Method> methods() { return REGISTRY; }
 
     /** The keys of the registered terms. */
-    public static List<String> known() { return List.copyOf(REGISTRY.keySet()); }
+    public static List<String> known() { return REGISTRY.stream().map(Method::key).toList(); }
 
     /** Parses and resolves {@code terms} (key → YAML tree); returns the resolved trees (every default written out). */
     public static Map<String, JsonNode> resolve(Map<String, JsonNode> terms, ObjectMapper mapper, Defaults defaults, List<String> errors) {
@@ -75,7 +83,7 @@ public final class Terms {
 
     private static Spec parse(String key, JsonNode node, ObjectMapper mapper, Defaults defaults, List<String> errors) {
         String at = "distill.terms." + key;
-        Class<? extends Spec> c = REGISTRY.get(key);
+        Class<? extends Spec> c = REGISTRY.stream().filter(m -> m.key().equals(key)).map(Method::spec).findFirst().orElse(null);
         if (c == null) {
             errors.add("distill.terms: unknown term '" + key + "'; known: " + String.join(", ", known()));
             return null;

@@ -47,8 +47,6 @@ public final class ExecutionPlan implements AutoCloseable {
 
     public Backend backend() { return backend; }
 
-    public int graphCount() { return graphs.size(); }
-
     /** Turns per-task timing on (each launch then waits for its completion) or off. */
     public ExecutionPlan withProfiler(boolean on) {
         profiling = on;
@@ -58,6 +56,16 @@ public final class ExecutionPlan implements AutoCloseable {
     /** Runs every graph in order. */
     public void execute() {
         for (int i = 0; i < graphs.size(); i++) execute(i);
+    }
+
+    /** Runs {@code graph}, one of this plan's graphs (the same object): callers name their graphs rather than count them. */
+    public void execute(ImmutableTaskGraph graph) {
+        for (int i = 0; i < graphs.size(); i++)
+            if (graphs.get(i) == graph) {
+                execute(i);
+                return;
+            }
+        throw new IllegalArgumentException("graph " + graph.name() + " is not part of this execution plan");
     }
 
     /** Runs graph {@code index}: inbound transfers, tasks, outbound transfers; returns when done. */
@@ -107,8 +115,6 @@ public final class ExecutionPlan implements AutoCloseable {
 
     /** Accumulated time per task name: {total ns, launches}. */
     public Map<String, long[]> profile() { return profile; }
-
-    public void clearProfile() { profile.clear(); }
 
     /**
      * The {@code top} entries of the profile by total time, one line each ("name  ms total  share  launches"). With

@@ -2,14 +2,21 @@ package org.voxkd.engine;
 
 import java.util.Arrays;
 
-/** One recorded kernel launch: a name for profiles and errors, the kernel, its work size and arguments. */
+/**
+ * One recorded kernel launch: a name for profiles and errors, the kernel, its work size and arguments — checked here,
+ * when recorded, against the kernel's {@link Signature} (arity, and a View, int or float for each parameter).
+ */
 public record Task(String name, Kernel kernel, Range range, Object[] args) {
     public Task {
+        Signature sig = kernel.signature();
+        if (kernel.kind() == Kernel.Kind.STAGE)
+            throw new IllegalArgumentException("task " + name + ": " + kernel + " is a lowering stage, not a kernel to record");
+        if (args.length != sig.arity())
+            throw new IllegalArgumentException("task " + name + " (" + kernel + ") takes " + sig.arity() + " arguments (" + sig + "), given "
+                    + args.length + ": " + Arrays.toString(args));
         for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (!(a instanceof View || a instanceof Integer || a instanceof Float || a instanceof Scalar))
-                throw new IllegalArgumentException("task " + name + " (" + kernel + "): argument " + i + " is a "
-                        + (a == null ? "null" : a.getClass().getSimpleName()) + "; kernels take View, Integer, Float or Scalar");
+            String why = sig.mismatch(i, args[i]);
+            if (why != null) throw new IllegalArgumentException("task " + name + " (" + kernel + "; " + sig + "): " + why);
         }
         args = args.clone();
     }

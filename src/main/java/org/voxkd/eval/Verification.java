@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.voxkd.data.Lists;
+import org.voxkd.stats.Eer;
 import org.voxkd.stats.Interval;
 import org.voxkd.stats.Metric;
 import org.voxkd.stats.SpeakerBootstrap;

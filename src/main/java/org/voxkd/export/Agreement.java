@@ -3,6 +3,7 @@ package org.voxkd.export;
 import java.util.List;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
+import org.voxkd.engine.Philox;
 import org.voxkd.eval.Embedder;
 import org.voxkd.eval.Scoring;
 import org.voxkd.nn.SpeakerModel;
@@ -51,7 +52,7 @@ public record Agreement(double maxAbs, double minCosine) {
 
     /** {@code n} crops [frames·mels] of standard normal values (normalised features have mean 0, variance 1), seeded. */
     public static List<float[]> randomCrops(int n, int frames, int mels, long seed) {
-        org.voxkd.engine.Philox.Stream r = new org.voxkd.engine.Philox.Stream(seed, 5);
+        Philox.Stream r = new Philox.Stream(seed, 5);
         List<float[]> out = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             float[] c = new float[frames * mels];

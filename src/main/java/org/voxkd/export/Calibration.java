@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.voxkd.audio.FrontEnd;
+import org.voxkd.data.DataCheck;
 import org.voxkd.data.Lists;
 import org.voxkd.data.TrainLoader;
 import org.voxkd.nn.NamedTensors;
@@ -31,14 +33,14 @@ public final class Calibration {
     public static List<float[]> trainingCrops(Path trainList, Path root, int n, int frames, long seed) throws IOException {
         if (n < 1) throw new IllegalArgumentException("--calibration must be at least 1 crop, got " + n);
         List<Lists.Utterance> list = Lists.readTrainList(trainList);
-        org.voxkd.data.DataCheck.checkTrainList(root, list);
+        DataCheck.checkTrainList(root, list);
         int batch = Math.min(BATCH, list.size());
         List<float[]> out = new ArrayList<>(n);
         try (TrainLoader loader = new TrainLoader(root, list, new TrainLoader.Config(batch, frames, seed, 0, 1, 0, 1, null))) {
             int per = loader.batchesPerEpoch();
             for (int i = 0; out.size() < n; i++) {
                 TrainLoader.Batch b = loader.batch(i / per, i % per);
-                int len = frames * org.voxkd.audio.FrontEnd.N_MELS;
+                int len = frames * FrontEnd.N_MELS;
                 for (int k = 0; k < b.size() && out.size() < n; k++)
                     out.add(java.util.Arrays.copyOfRange(b.features(), k * len, (k + 1) * len));
             }

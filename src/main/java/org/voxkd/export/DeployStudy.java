@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.voxkd.data.DataCheck;
+import org.voxkd.data.DatasetHash;
 import org.voxkd.data.Lists;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Backends;
@@ -67,7 +68,7 @@ public final class DeployStudy {
 
         ObjectNode summary = JSON.createObjectNode();
         summary.put("checkpoint", o.checkpoint().toAbsolutePath().normalize().toString());
-        summary.put("checkpoint_sha256", org.voxkd.data.DatasetHash.sha256(o.checkpoint()));
+        summary.put("checkpoint_sha256", DatasetHash.sha256(o.checkpoint()));
         summary.put("model_kind", m.model().kind());
         summary.put("parameters", m.model().parameters().parameterCount());
         summary.put("trials", o.trials().toAbsolutePath().normalize().toString());

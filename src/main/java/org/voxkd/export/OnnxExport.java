@@ -9,6 +9,7 @@ import java.util.Map;
 import org.voxkd.data.DatasetHash;
 import org.voxkd.export.proto.Onnx;
 import org.voxkd.io.AtomicFiles;
+import org.voxkd.ledger.Version;
 import org.voxkd.nn.NamedTensors;
 import org.voxkd.nn.SpeakerModel;
 import org.voxkd.train.ModelFiles;
@@ -69,7 +70,7 @@ public final class OnnxExport {
 
     static Map<String, String> metadata(ModelFiles.Loaded m, Path file, Variant v) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("voxkd.version", org.voxkd.cli.VersionProvider.version());
+        meta.put("voxkd.version", Version.version());
         meta.put("voxkd.model_kind", m.model().kind());
         meta.put("voxkd.variant", v.label);
         meta.put("voxkd.quantization", v.description);

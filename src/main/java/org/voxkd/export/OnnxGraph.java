@@ -6,10 +6,11 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.voxkd.export.proto.Onnx;
 import org.voxkd.export.proto.Onnx.AttributeProto;
 import org.voxkd.export.proto.Onnx.NodeProto;
 import org.voxkd.export.proto.Onnx.TensorProto;
+import org.voxkd.export.proto.Onnx;
+import org.voxkd.ledger.Version;
 
 /**
  * A small builder of ONNX graphs over the protobuf classes generated from {@code src/main/proto/onnx.proto}:
@@ -59,9 +60,6 @@ public final class OnnxGraph {
         int n = used.merge(stem, 1, Integer::sum);
         return n == 1 ? stem : stem + "_" + (n - 1);
     }
-
-    /** Declares that nodes of a non-default domain (e.g. com.microsoft) appear, at that domain's opset. */
-    public void useDomain(String domain, long version) { opsets.putIfAbsent(domain, version); }
 
     /** A graph input of element type {@code elemType}; each dimension is an Integer (fixed) or a String (named, dynamic). */
     public String input(String name, TensorProto.DataType elemType, Object... dims) {
@@ -162,7 +160,7 @@ public final class OnnxGraph {
     /** The finished model: this graph, the opsets used, producer fields and {@code metadata} as metadata_props. */
     public Onnx.ModelProto model(String docString, Map<String, String> metadata) {
         Onnx.ModelProto.Builder m = Onnx.ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("voxkd")
-                .setProducerVersion(org.voxkd.cli.VersionProvider.version()).setDocString(docString).setGraph(graph);
+                .setProducerVersion(Version.version()).setDocString(docString).setGraph(graph);
         opsets.forEach((domain, v) -> m.addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(v)));
         metadata.forEach((k, v) -> m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return m.build();

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.voxkd.data.DatasetHash;
 import org.voxkd.engine.ParameterSet;
+import org.voxkd.ledger.Version;
 import org.voxkd.nn.NamedTensors;
 import org.voxkd.nn.SpeakerModel;
 import org.voxkd.train.ModelFiles;
@@ -94,10 +96,10 @@ public final class TorchStateDict {
         long tracked = prov != null && prov.has("step") ? prov.get("step").asLong() : 0;
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.put("voxkd.version", org.voxkd.cli.VersionProvider.version());
+        meta.put("voxkd.version", Version.version());
         meta.put("voxkd.model_kind", m.model().kind());
         if (m.meta().has("model")) meta.put("voxkd.model", m.meta().get("model").toString());
-        meta.put("voxkd.checkpoint_sha256", org.voxkd.data.DatasetHash.sha256(file));
+        meta.put("voxkd.checkpoint_sha256", DatasetHash.sha256(file));
         if (prov != null) meta.put("voxkd.provenance", prov.toString());
         meta.put("voxkd.weights_sha256", weightsHash(m.weights()));
         SafeTensors.write(out, of(m.model(), m.weights(), tracked), meta);
@@ -118,8 +120,8 @@ public final class TorchStateDict {
         }
         ObjectNode prov = new ObjectMapper().createObjectNode();
         prov.put("imported_from", file.toAbsolutePath().normalize().toString());
-        prov.put("safetensors_sha256", org.voxkd.data.DatasetHash.sha256(file));
-        prov.put("voxkd", org.voxkd.cli.VersionProvider.version());
+        prov.put("safetensors_sha256", DatasetHash.sha256(file));
+        prov.put("voxkd", Version.version());
         // The decision threshold belongs to the weights it was validated with: kept only when these are exactly the weights
         // voxkd exported (their hash, recorded at export, matches), never for weights changed outside voxkd.
         String exported = c.metadata().get("voxkd.weights_sha256"), was = c.metadata().get("voxkd.provenance");

@@ -1,15 +1,16 @@
 package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import org.voxkd.engine.Kernel;
 import org.voxkd.engine.Philox;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import org.voxkd.engine.cpu.CpuArgs;
 import org.voxkd.engine.cpu.Parallel;
 import org.voxkd.engine.cpu.Simd;
 
@@ -25,9 +26,9 @@ public final class Activation {
 
     // Each pointwise kernel has its own loop on purpose: a loop shared through a functional interface sees every
     // kernel's lambda at one call site, the JIT cannot inline a megamorphic call, and the per-element virtual call
-    // cost several times the arithmetic. Args (forward): y, x, x (unused), n. Args (backward): dx, dy, x (y for tanh), n.
+    // cost several times the arithmetic. Forward: p is x, q unused; backward: y is dx, p is dy, q is x (y for tanh).
 
-    public static final Kernel RELU_FWD = Kernel.source(FAMILY, "relu_fwd", a -> {
+    public static final Kernel RELU_FWD = Kernel.source(FAMILY, "relu_fwd", "out y, in p, in q, int n", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(3);
         Parallel.range(n, 2, (from, to) -> {
@@ -35,7 +36,7 @@ public final class Activation {
         });
     });
 
-    public static final Kernel RELU_BWD = Kernel.source(FAMILY, "relu_bwd", a -> {
+    public static final Kernel RELU_BWD = Kernel.source(FAMILY, "relu_bwd", "inout y, in p, in q, int n", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), n = a.i(3);
         Parallel.range(n, 3, (from, to) -> {
@@ -43,7 +44,7 @@ public final class Activation {
         });
     });
 
-    public static final Kernel GELU_FWD = Kernel.source(FAMILY, "gelu_fwd", a -> {
+    public static final Kernel GELU_FWD = Kernel.source(FAMILY, "gelu_fwd", "out y, in p, in q, int n", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(3);
         Simd.tiles(n, 16, (start, len, s) -> {
@@ -56,7 +57,7 @@ public final class Activation {
     });
 
     /** dx += dy·(Φ(x) + x·φ(x)); Φ's erfc and φ share one exp(−x²/2). */
-    public static final Kernel GELU_BWD = Kernel.source(FAMILY, "gelu_bwd", a -> {
+    public static final Kernel GELU_BWD = Kernel.source(FAMILY, "gelu_bwd", "inout y, in p, in q, int n", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), n = a.i(3);
         Simd.tiles(n, 16, (start, len, s) -> {
@@ -76,7 +77,7 @@ public final class Activation {
         });
     });
 
-    public static final Kernel TANH_FWD = Kernel.source(FAMILY, "tanh_fwd", a -> {
+    public static final Kernel TANH_FWD = Kernel.source(FAMILY, "tanh_fwd", "out y, in p, in q, int n", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(3);
         Simd.tiles(n, 16, (start, len, s) -> {
@@ -87,8 +88,8 @@ public final class Activation {
         });
     });
 
-    /** Backward from the saved output: dx += dy·(1 − y²). Args: dx, dy, y, n. */
-    public static final Kernel TANH_BWD = Kernel.source(FAMILY, "tanh_bwd", a -> {
+    /** Backward from the saved output: dx += dy·(1 − y²). */
+    public static final Kernel TANH_BWD = Kernel.source(FAMILY, "tanh_bwd", "inout y, in p, in q, int n", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), y = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), yo = a.off(2), n = a.i(3);
         Parallel.range(n, 3, (from, to) -> {
@@ -102,9 +103,9 @@ public final class Activation {
     /**
      * GEMM epilogue, fused: {@code pre[r, j] += bias[j]; y[r, j] = gelu(pre[r, j])} in one pass over rows of C. With
      * {@code keep} 0 the biased pre-activation is not written back (inference: nothing reads it; {@code y} may then be
-     * {@code pre}). The same arithmetic as bias_add then gelu_fwd, so the same bits. Args: y, pre, bias, rows, C, keep.
+     * {@code pre}). The same arithmetic as bias_add then gelu_fwd, so the same bits.
      */
-    public static final Kernel BIAS_GELU_FWD = Kernel.source(FAMILY, "bias_gelu_fwd", a -> {
+    public static final Kernel BIAS_GELU_FWD = Kernel.source(FAMILY, "bias_gelu_fwd", "out y, inout pre, in bias, int rows, int c, int keep", a -> {
         FloatBuffer y = a.buf(0), pre = a.buf(1), b = a.buf(2);
         int yo = a.off(0), po = a.off(1), bo = a.off(2), rows = a.i(3), c = a.i(4);
         boolean keep = a.i(5) != 0;
@@ -125,9 +126,9 @@ public final class Activation {
     /**
      * GEMM epilogue, fused: {@code pre[r, ·] += bias} over rows of 2C, {@code m = max(pre[r, j], pre[r, j + C])},
      * {@code y = gelu(m)}: bias_add, mfm_fwd and gelu_fwd in one pass, the same bits. With {@code keep} 0 neither the
-     * biased {@code pre} nor {@code m} is written (inference). Args: y, m, pre, bias, rows, C, keep.
+     * biased {@code pre} nor {@code m} is written (inference).
      */
-    public static final Kernel BIAS_MFM_GELU_FWD = Kernel.source(FAMILY, "bias_mfm_gelu_fwd", a -> {
+    public static final Kernel BIAS_MFM_GELU_FWD = Kernel.source(FAMILY, "bias_mfm_gelu_fwd", "out y, out m, inout pre, in bias, int rows, int c, int keep", a -> {
         FloatBuffer y = a.buf(0), m = a.buf(1), pre = a.buf(2), b = a.buf(3);
         int yo = a.off(0), mo = a.off(1), po = a.off(2), bo = a.off(3), rows = a.i(4), c = a.i(5);
         boolean keep = a.i(6) != 0;
@@ -160,9 +161,8 @@ public final class Activation {
 
     /**
      * MFM (max-feature-map): {@code y[r, j] = max(x[r, j], x[r, j + C])} for rows of 2C channels.
-     * Args: y, x, rows, C.
      */
-    public static final Kernel MFM_FWD = Kernel.source(FAMILY, "mfm_fwd", a -> {
+    public static final Kernel MFM_FWD = Kernel.source(FAMILY, "mfm_fwd", "out y, in x, int rows, int c", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(rows, 3 * c, (from, to) -> {
@@ -177,8 +177,8 @@ public final class Activation {
         });
     });
 
-    /** dx[r, winner] += dy[r, j]; ties go to the first half. Args: dx, dy, x, rows, C. */
-    public static final Kernel MFM_BWD = Kernel.source(FAMILY, "mfm_bwd", a -> {
+    /** dx[r, winner] += dy[r, j]; ties go to the first half. */
+    public static final Kernel MFM_BWD = Kernel.source(FAMILY, "mfm_bwd", "inout dx, in dy, in x, int rows, int c", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), rows = a.i(3), c = a.i(4);
         Parallel.range(rows, 5 * c, (from, to) -> {
@@ -206,12 +206,11 @@ public final class Activation {
      * Inverted dropout with a counter-based mask: element i is kept when its uniform draw is at least p,
      * and scaled by 1/(1 − p). The draw is lane {@code i mod 4} of philox(counter = (i/4, step, layer, 0),
      * key = seed): one Philox block serves four elements. The backward kernel redraws the same mask.
-     * Args: y, x, n, p, seedLo, seedHi, step, layer.
      */
-    public static final Kernel DROPOUT_FWD = Kernel.source(FAMILY, "dropout_fwd", a -> dropout(a, false));
+    public static final Kernel DROPOUT_FWD = Kernel.source(FAMILY, "dropout_fwd", "out y, in x, int n, float p, int k0, int k1, int step, int layer", a -> dropout(a, false));
 
-    /** Args: dx, dy, n, p, seedLo, seedHi, step, layer (dx += mask·dy/(1 − p)). */
-    public static final Kernel DROPOUT_BWD = Kernel.source(FAMILY, "dropout_bwd", a -> dropout(a, true));
+    /** dx += mask·dy/(1 − p), the forward's mask redrawn. */
+    public static final Kernel DROPOUT_BWD = Kernel.source(FAMILY, "dropout_bwd", "inout dx, in dy, int n, float p, int k0, int k1, int step, int layer", a -> dropout(a, true));
 
     /** Whether dropout keeps element i (the rule both kernels and the tests use). */
     public static boolean dropoutKeeps(int i, float p, int step, int layer, long seed) {
@@ -220,7 +219,7 @@ public final class Activation {
         return Philox.uniform(w[i & 3]) >= p;
     }
 
-    private static void dropout(org.voxkd.engine.cpu.CpuArgs a, boolean accumulate) {
+    private static void dropout(CpuArgs a, boolean accumulate) {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(2), k0 = a.i(4), k1 = a.i(5), step = a.i(6), layer = a.i(7);
         float p = a.f(3), scale = 1f / (1f - p);

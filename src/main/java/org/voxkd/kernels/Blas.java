@@ -18,18 +18,21 @@ import org.voxkd.engine.cpu.PortableGemm;
  * ({@code SgemmStridedBatched}). A graph recorded with {@link Precision#BF16} gets the bf16 kernel: operands rounded
  * to bfloat16, fp32 accumulation (fast numerics only).
  *
- * <p>Arguments: A, B, C, transA, transB, M, N, K, lda, ldb, ldc, batch, strideA, strideB, strideC, alpha, beta.
+ * <p>Both kernels take {@link #SIGNATURE}.
  */
 public final class Blas {
     private Blas() {}
 
-    public static final Kernel SGEMM = Kernel.blas("sgemm_strided_batched", a -> {
+    static final String SIGNATURE = "in a, in b, inout c, int trans_a, int trans_b, int m, int n, int k, int lda, int ldb, int ldc, "
+            + "int batch, int stride_a, int stride_b, int stride_c, float alpha, float beta";
+
+    public static final Kernel SGEMM = Kernel.blas("sgemm_strided_batched", SIGNATURE, null, a -> {
         if (a.numerics().portable()) portable(a);
         else stridedBatched(a, GemmProviders.fp32());
     });
 
     /** bf16 operands, fp32 accumulation and output (mixed precision); same arguments as {@link #SGEMM}. */
-    public static final Kernel GEMM_BF16 = Kernel.blas("gemm_bf16_strided_batched", a -> {
+    public static final Kernel GEMM_BF16 = Kernel.blas("gemm_bf16_strided_batched", SIGNATURE, Tensor.ROUND_BF16, a -> {
         if (a.numerics().portable()) throw new IllegalStateException("precision bf16 is a fast-numerics mode: portable numerics compute in fp32");
         stridedBatched(a, GemmProviders.bf16());
     });

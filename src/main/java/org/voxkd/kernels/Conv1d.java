@@ -38,9 +38,8 @@ public final class Conv1d {
 
     /**
      * col[r, i·3 + k] = x[b, t+k−1, i] (0 outside the item), the layout of W viewed as [Cout, Cin·3].
-     * Args: col, x, B, T, Cin.
      */
-    public static final Kernel IM2COL3 = Kernel.source(FAMILY, "im2col3", a -> {
+    public static final Kernel IM2COL3 = Kernel.source(FAMILY, "im2col3", "out col, in x, int b, int t, int cin", a -> {
         FloatBuffer col = a.buf(0), x = a.buf(1);
         int co = a.off(0), xo = a.off(1), t = a.i(3), cin = a.i(4), rows = a.i(2) * t;
         Parallel.range(rows, 2 * K * cin, (from, to) -> {
@@ -57,9 +56,9 @@ public final class Conv1d {
 
     /**
      * The adjoint of im2col3: dx[b, t, i] += Σ_k dcol[(b, t−k+1), i·3 + k] over the taps that stay inside
-     * the item, k in order. Args: dx, dcol, B, T, Cin.
+     * the item, k in order.
      */
-    public static final Kernel COL2IM3 = Kernel.source(FAMILY, "col2im3", a -> {
+    public static final Kernel COL2IM3 = Kernel.source(FAMILY, "col2im3", "inout dx, in dcol, int b, int t, int cin", a -> {
         FloatBuffer dx = a.buf(0), dcol = a.buf(1);
         int dxo = a.off(0), co = a.off(1), t = a.i(3), cin = a.i(4), rows = a.i(2) * t;
         Parallel.range(rows, (K + 1) * cin, (from, to) -> {
@@ -75,11 +74,11 @@ public final class Conv1d {
         });
     });
 
-    /** y[b,t,c] = Σ_k w[c,k]·x[b,t+k−1,c]. Args: y, x, w, B, T, C. */
-    public static final Kernel DEPTHWISE_FWD = Kernel.source(FAMILY, "depthwise3_fwd", a -> depthwise(a, false));
+    /** y[b,t,c] = Σ_k w[c,k]·x[b,t+k−1,c]. */
+    public static final Kernel DEPTHWISE_FWD = Kernel.source(FAMILY, "depthwise3_fwd", "out y, in x, in w, int b, int t, int c", a -> depthwise(a, false));
 
-    /** dx[b,t,c] += Σ_k w[c,k]·dy[b,t−k+1,c]. Args: dx, dy, w, B, T, C. */
-    public static final Kernel DEPTHWISE_BWD_DATA = Kernel.source(FAMILY, "depthwise3_bwd_data", a -> depthwise(a, true));
+    /** dx[b,t,c] += Σ_k w[c,k]·dy[b,t−k+1,c]. */
+    public static final Kernel DEPTHWISE_BWD_DATA = Kernel.source(FAMILY, "depthwise3_bwd_data", "inout dx, in dy, in w, int b, int t, int c", a -> depthwise(a, true));
 
     /**
      * The forward and its adjoint are the same stencil: out[r, c] (+)= Σ_k w[c,k]·in[r + s_k, c] with
@@ -118,9 +117,9 @@ public final class Conv1d {
 
     /**
      * dw[c,k] += Σ_{b,t} dy[b,t,c]·x[b,t+k−1,c], rows summed in order (float64 accumulator); threads
-     * split the channels only, so every sum has one fixed order. Args: dw, dy, x, B, T, C.
+     * split the channels only, so every sum has one fixed order.
      */
-    public static final Kernel DEPTHWISE_BWD_WEIGHT = Kernel.source(FAMILY, "depthwise3_bwd_weight", a -> {
+    public static final Kernel DEPTHWISE_BWD_WEIGHT = Kernel.source(FAMILY, "depthwise3_bwd_weight", "inout dw, in dy, in x, int b, int t, int c", a -> {
         FloatBuffer dw = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dwo = a.off(0), dyo = a.off(1), xo = a.off(2), t = a.i(4), c = a.i(5), rows = a.i(3) * t;
         Parallel.range(c, (K + 1) * rows, (from, to) -> {

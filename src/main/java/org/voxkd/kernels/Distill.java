@@ -2,6 +2,7 @@ package org.voxkd.kernels;
 
 import java.nio.FloatBuffer;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Numerics;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
@@ -29,8 +30,8 @@ public final class Distill {
 
     static final String FAMILY = "distill";
 
-    /** y[b, c] = Σ_t x[b, t, c] / T. Args: y[B·C], x[B·T·C], B, T, C. */
-    public static final Kernel TIME_MEAN_FWD = Kernel.source(FAMILY, "time_mean_fwd", a -> {
+    /** y[b, c] = Σ_t x[b, t, c] / T. */
+    public static final Kernel TIME_MEAN_FWD = Kernel.source(FAMILY, "time_mean_fwd", "out y, in x, int b, int t, int c", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), b = a.i(2), t = a.i(3), c = a.i(4);
         Parallel.range(b * c, t, (from, to) -> {
@@ -43,8 +44,8 @@ public final class Distill {
         });
     });
 
-    /** dx[b, t, c] += dy[b, c] / T. Args: dx[B·T·C], dy[B·C], B, T, C. */
-    public static final Kernel TIME_MEAN_BWD = Kernel.source(FAMILY, "time_mean_bwd", a -> {
+    /** dx[b, t, c] += dy[b, c] / T. */
+    public static final Kernel TIME_MEAN_BWD = Kernel.source(FAMILY, "time_mean_bwd", "inout dx, in dy, int b, int t, int c", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1);
         int dxo = a.off(0), dyo = a.off(1), b = a.i(2), t = a.i(3), c = a.i(4);
         Parallel.range(b * t, 2 * c, (from, to) -> {
@@ -56,8 +57,8 @@ public final class Distill {
         });
     });
 
-    /** Per row: loss_r = Σ_i (a − t)²/D and da += weight/N · 2(a − t)/D. Args: rowLoss[N], da[N·D], a[N·D], t[N·D], N, D, weight. */
-    public static final Kernel FEATURE_MSE_ROWS = Kernel.source(FAMILY, "feature_mse_rows", a -> {
+    /** Per row: loss_r = Σ_i (a − t)²/D and da += weight/N · 2(a − t)/D. */
+    public static final Kernel FEATURE_MSE_ROWS = Kernel.source(FAMILY, "feature_mse_rows", "out rl, inout da, in av, in tv, int n, int d, float weight", a -> {
         FloatBuffer rl = a.buf(0), da = a.buf(1), av = a.buf(2), tv = a.buf(3);
         int rlo = a.off(0), dao = a.off(1), ao = a.off(2), to = a.off(3), n = a.i(4), d = a.i(5);
         double g = a.f(6) / (double) n;
@@ -74,8 +75,8 @@ public final class Distill {
         });
     });
 
-    /** dist[i, j] = ‖x_i − x_j‖₂ (0 on the diagonal). Args: dist[B·B], x[B·D], B, D. */
-    public static final Kernel RKD_PDIST = Kernel.source(FAMILY, "rkd_pdist", a -> {
+    /** dist[i, j] = ‖x_i − x_j‖₂ (0 on the diagonal). */
+    public static final Kernel RKD_PDIST = Kernel.source(FAMILY, "rkd_pdist", "out dist, in x, int b, int d", a -> {
         FloatBuffer dist = a.buf(0), x = a.buf(1);
         int dso = a.off(0), xo = a.off(1), b = a.i(2), d = a.i(3);
         Parallel.range(b, b * d, (from, to) -> {
@@ -95,10 +96,9 @@ public final class Distill {
     /**
      * The distance-wise relational loss from the two distance matrices (one work item): loss[0] = mean over the B×B
      * entries of smooth-L1(ψ − φ) (β = 1), and coef[i, j] = 2·(g_ij/μ_s − c)/d_ij with g_ij = weight·h'(ψ_ij − φ_ij)/B²
-     * and c = Σ g·d/(μ_s²·B(B − 1)), so that ∂(weight·loss)/∂s_k = Σ_l coef_kl·(s_k − s_l). Args: loss[1], coef[B·B],
-     * ds[B·B], dt[B·B], B, weight.
+     * and c = Σ g·d/(μ_s²·B(B − 1)), so that ∂(weight·loss)/∂s_k = Σ_l coef_kl·(s_k − s_l).
      */
-    public static final Kernel RKD_DIST_LOSS = Kernel.source(FAMILY, "rkd_dist_loss", a -> {
+    public static final Kernel RKD_DIST_LOSS = Kernel.source(FAMILY, "rkd_dist_loss", "out out, out coef, in ds, in dt, int b, float weight", a -> {
         FloatBuffer out = a.buf(0), coef = a.buf(1), ds = a.buf(2), dt = a.buf(3);
         int oo = a.off(0), co = a.off(1), so = a.off(2), to = a.off(3), b = a.i(4);
         double weight = a.f(5), pairs = (double) b * (b - 1), ms = 0, mt = 0;
@@ -129,8 +129,8 @@ public final class Distill {
         out.put(oo, (float) (loss / ((double) b * b)));
     });
 
-    /** dx_k += Σ_l coef[k, l]·(x_k − x_l). Args: dx[B·D], coef[B·B], x[B·D], B, D. */
-    public static final Kernel RKD_DIST_GRAD = Kernel.source(FAMILY, "rkd_dist_grad", a -> {
+    /** dx_k += Σ_l coef[k, l]·(x_k − x_l). */
+    public static final Kernel RKD_DIST_GRAD = Kernel.source(FAMILY, "rkd_dist_grad", "inout dx, in coef, in x, int b, int d", a -> {
         FloatBuffer dx = a.buf(0), coef = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), co = a.off(1), xo = a.off(2), b = a.i(3), d = a.i(4);
         Parallel.range(b, b * d, (from, to) -> {
@@ -145,13 +145,13 @@ public final class Distill {
 
     /**
      * Per row of the cosine matrices [B, K]: z = scale·cos/τ, loss_b = τ²·KL(softmax(z_t) ‖ softmax(z_s)) and
-     * dcs += weight/B·τ·scale·(softmax(z_s) − softmax(z_t)). Args: rowLoss[B], dcs[B·K], cs[B·K], ct[B·K], B, K, scale,
-     * tau, weight.
+     * dcs += weight/B·τ·scale·(softmax(z_s) − softmax(z_t)).
      */
-    public static final Kernel LABEL_KD_ROWS = Kernel.source(FAMILY, "label_kd_rows", a -> {
+    public static final Kernel LABEL_KD_ROWS = Kernel.source(FAMILY, "label_kd_rows", "out rl, inout dc, in cs, in ct, int b, int k, float scale, float tau, float weight", a -> {
         FloatBuffer rl = a.buf(0), dc = a.buf(1), cs = a.buf(2), ct = a.buf(3);
         int rlo = a.off(0), dco = a.off(1), cso = a.off(2), cto = a.off(3), b = a.i(4), k = a.i(5);
         double scale = a.f(6), tau = a.f(7), g = a.f(8) / (double) b, z = scale / tau;
+        Numerics nm = a.numerics();
         Parallel.range(b, 6 * k, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int row = r * k;
@@ -161,14 +161,14 @@ public final class Distill {
                     mt = Math.max(mt, z * ct.get(cto + row + j));
                 }
                 for (int j = 0; j < k; j++) {
-                    ss += Math.exp(z * cs.get(cso + row + j) - ms);
-                    st += Math.exp(z * ct.get(cto + row + j) - mt);
+                    ss += nm.exp(z * cs.get(cso + row + j) - ms);
+                    st += nm.exp(z * ct.get(cto + row + j) - mt);
                 }
-                double ls = ms + Math.log(ss), lt = mt + Math.log(st);
+                double ls = ms + nm.log(ss), lt = mt + nm.log(st);
                 for (int j = 0; j < k; j++) {
-                    double lq = z * cs.get(cso + row + j) - ls, lp = z * ct.get(cto + row + j) - lt, p = Math.exp(lp);
+                    double lq = z * cs.get(cso + row + j) - ls, lp = z * ct.get(cto + row + j) - lt, p = nm.exp(lp);
                     kl += p * (lp - lq);
-                    dc.put(dco + row + j, (float) (dc.get(dco + row + j) + g * tau * scale * (Math.exp(lq) - p)));
+                    dc.put(dco + row + j, (float) (dc.get(dco + row + j) + g * tau * scale * (nm.exp(lq) - p)));
                 }
                 rl.put(rlo + r, (float) (tau * tau * kl));
             }
@@ -177,21 +177,22 @@ public final class Distill {
 
     /**
      * Per sample b, the teachers' weights from their cross-entropies ce[k, b]: w_kb = (1 − softmax_k(ce)_k)/(K − 1) —
-     * the teacher that fits the label better weighs more. Args: w[K·B], ce[K·B], K, B.
+     * the teacher that fits the label better weighs more.
      */
-    public static final Kernel CONFIDENCE_WEIGHTS = Kernel.source(FAMILY, "confidence_weights", a -> {
+    public static final Kernel CONFIDENCE_WEIGHTS = Kernel.source(FAMILY, "confidence_weights", "out w, in ce, int nt, int b", a -> {
         FloatBuffer w = a.buf(0), ce = a.buf(1);
         int wo = a.off(0), ceo = a.off(1), nt = a.i(2), b = a.i(3);
+        Numerics nm = a.numerics();
         for (int r = 0; r < b; r++) {
             double m = Double.NEGATIVE_INFINITY, s = 0;
             for (int k = 0; k < nt; k++) m = Math.max(m, ce.get(ceo + k * b + r));
-            for (int k = 0; k < nt; k++) s += Math.exp(ce.get(ceo + k * b + r) - m);
-            for (int k = 0; k < nt; k++) w.put(wo + k * b + r, (float) ((1 - Math.exp(ce.get(ceo + k * b + r) - m) / s) / (nt - 1)));
+            for (int k = 0; k < nt; k++) s += nm.exp(ce.get(ceo + k * b + r) - m);
+            for (int k = 0; k < nt; k++) w.put(wo + k * b + r, (float) ((1 - nm.exp(ce.get(ceo + k * b + r) - m) / s) / (nt - 1)));
         }
     });
 
-    /** y_b = Σ_k w[k, b]·x_kb/max(‖x_kb‖, 1e-12) over K stacked teachers. Args: y[B·D], w[K·B], x[K·B·D], K, B, D. */
-    public static final Kernel MIX_ROWS = Kernel.source(FAMILY, "mix_rows", a -> {
+    /** y_b = Σ_k w[k, b]·x_kb/max(‖x_kb‖, 1e-12) over K stacked teachers. */
+    public static final Kernel MIX_ROWS = Kernel.source(FAMILY, "mix_rows", "out y, in w, in x, int nt, int b, int d", a -> {
         FloatBuffer y = a.buf(0), w = a.buf(1), x = a.buf(2);
         int yo = a.off(0), wo = a.off(1), xo = a.off(2), nt = a.i(3), b = a.i(4), d = a.i(5);
         Parallel.range(b, 2 * nt * d, (from, to) -> {

@@ -9,7 +9,7 @@ import org.voxkd.engine.cpu.CpuArgs;
 import org.voxkd.engine.cpu.Parallel;
 
 /**
- * L2 normalisation of rows with PyTorch {@code F.normalize} semantics (tornado-kernels/pooling.cl):
+ * L2 normalisation of rows with PyTorch {@code F.normalize} semantics (tornado-kernels/l2norm.cl):
  *
  * <pre>
  *   forward:  n = ‖x_r‖₂,  y_r = x_r / max(n, 1e-12)
@@ -22,10 +22,11 @@ import org.voxkd.engine.cpu.Parallel;
 public final class L2Norm {
     private L2Norm() {}
 
+    static final String FAMILY = "l2norm";
+
     static final double EPS = 1e-12;
 
-    /** Args: y, x, rows, C. */
-    public static final Kernel FWD = Kernel.source(Pooling.FAMILY, "l2norm_fwd", a -> {
+    public static final Kernel FWD = Kernel.source(FAMILY, "l2norm_fwd", "out y, in x, int rows, int c", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(rows, 3 * c, (from, to) -> {
@@ -36,8 +37,7 @@ public final class L2Norm {
         });
     });
 
-    /** Args: dx, dy, x, rows, C. */
-    public static final Kernel BWD = Kernel.source(Pooling.FAMILY, "l2norm_bwd", a -> {
+    public static final Kernel BWD = Kernel.source(FAMILY, "l2norm_bwd", "inout dx, in dy, in x, int rows, int c", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), rows = a.i(3), c = a.i(4);
         Parallel.range(rows, 5 * c, (from, to) -> {

@@ -1,7 +1,12 @@
 package org.voxkd.kernels;
 
+import static org.voxkd.kernels.Reductions.scratch;
+import static org.voxkd.kernels.Reductions.t;
+
 import java.nio.FloatBuffer;
+import java.util.List;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Lowering;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
@@ -22,8 +27,8 @@ public final class Linear {
 
     static final String FAMILY = "linear";
 
-    /** y[r, c] += b[c]. Args: y, b, rows, C. */
-    public static final Kernel BIAS_ADD = Kernel.source(FAMILY, "bias_add", a -> {
+    /** y[r, c] += b[c]. */
+    public static final Kernel BIAS_ADD = Kernel.source(FAMILY, "bias_add", "inout y, in b, int rows, int c", a -> {
         FloatBuffer y = a.buf(0), b = a.buf(1);
         int yo = a.off(0), bo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(rows, c, (from, to) -> {
@@ -40,9 +45,9 @@ public final class Linear {
 
     /**
      * Inference epilogue of a residual branch: {@code y = (pre + bias) + res} in one pass; the same bits as bias_add
-     * then a residual add ({@code y} may be {@code pre}). Args: y, pre, bias, res, rows, C.
+     * then a residual add ({@code y} may be {@code pre}).
      */
-    public static final Kernel BIAS_RESIDUAL = Kernel.source(FAMILY, "bias_residual", a -> {
+    public static final Kernel BIAS_RESIDUAL = Kernel.source(FAMILY, "bias_residual", "out y, in pre, in b, in res, int rows, int c", a -> {
         FloatBuffer y = a.buf(0), pre = a.buf(1), b = a.buf(2), res = a.buf(3);
         int yo = a.off(0), po = a.off(1), bo = a.off(2), ro = a.off(3), rows = a.i(4), c = a.i(5);
         Parallel.range(rows, 3 * c, (from, to) -> {
@@ -59,8 +64,8 @@ public final class Linear {
         });
     });
 
-    /** db[c] += Σ_r dy[r, c], rows summed in order. Args: db, dy, rows, C. */
-    public static final Kernel BIAS_GRAD = Kernel.source(FAMILY, "bias_grad", a -> {
+    /** db[c] += Σ_r dy[r, c], rows summed in order. */
+    public static final Kernel BIAS_GRAD = Kernel.source(FAMILY, "bias_grad", "inout db, in dy, int rows, int c", Linear::biasGradStages, a -> {
         FloatBuffer db = a.buf(0), dy = a.buf(1);
         int dbo = a.off(0), dyo = a.off(1), rows = a.i(2), c = a.i(3);
         Parallel.range(c, rows, (from, to) -> {
@@ -76,6 +81,17 @@ public final class Linear {
             db.put(dbo + from, row, 0, w);
         });
     });
+
+    /** bias_grad on opencl: column partial sums per chunk of rows, then each channel adds its chunks in order. */
+    static final Kernel COLSUM_PARTIAL = Kernel.stage(FAMILY, "colsum_partial", "out double part, in v, int rows, int c, int chunk");
+    static final Kernel BIAS_GRAD_FINAL = Kernel.stage(FAMILY, "bias_grad_final", "inout db, in double part, int chunks, int c");
+
+    private static Lowering.Plan biasGradStages(Object[] a) {
+        int rows = (Integer) a[2], c = (Integer) a[3], p = Reductions.chunks(rows), chunk = Reductions.chunkRows(rows, p);
+        return new Lowering.Plan(List.of(
+                Reductions.partial(COLSUM_PARTIAL, rows, c, scratch(0), t(1), rows, c, chunk),
+                Reductions.perItem(BIAS_GRAD_FINAL, c, t(0), scratch(0), p, c)), (long) p * c);
+    }
 
     /** y = x·Wᵀ + b over {@code rows} rows; {@code bias} may be null. */
     public static void forward(TaskGraph g, View y, View x, View w, View bias, int rows, int cin, int cout) {

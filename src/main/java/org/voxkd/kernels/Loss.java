@@ -58,10 +58,9 @@ public final class Loss {
 
     /**
      * Per row of cos[B, K] with target y_b: the margin logit, softmax cross-entropy, top-1 correctness, and
-     * dcos = weight/B · s·(p − onehot) (target column times ∂phi/∂cos). Args: rowLoss[B], correct[B], dcos[B·K],
-     * cos[B·K], labels[B], B, K, margin kind (0 AAM, 1 AM), m, s, weight.
+     * dcos = weight/B · s·(p − onehot) (target column times ∂phi/∂cos); margin kind 0 AAM, 1 AM.
      */
-    public static final Kernel MARGIN_CE = Kernel.source(FAMILY, "margin_ce", a -> {
+    public static final Kernel MARGIN_CE = Kernel.source(FAMILY, "margin_ce", "out rl, out cr, out dc, in cs, in lb, int b, int k, int kind, float m, float s, float weight", a -> {
         FloatBuffer rl = a.buf(0), cr = a.buf(1), dc = a.buf(2), cs = a.buf(3), lb = a.buf(4);
         int rlo = a.off(0), cro = a.off(1), dco = a.off(2), cso = a.off(3), lbo = a.off(4);
         int b = a.i(5), k = a.i(6), kind = a.i(7);
@@ -111,9 +110,8 @@ public final class Loss {
      * The label check of a batch, one work item, rows in order: status[0] = 1 + the first row whose label is not a
      * class index in [0, K) (NaN, negative, too large, fractional), status[1] = that label; both 0 when every label is
      * good. The host reads the status after the step ({@link #requireLabels}): the same error on every backend.
-     * Args: status[2], labels[B], B, K.
      */
-    public static final Kernel CHECK_LABELS = Kernel.source(FAMILY, "check_labels", a -> {
+    public static final Kernel CHECK_LABELS = Kernel.source(FAMILY, "check_labels", "out st, in lb, int b, int k", a -> {
         FloatBuffer st = a.buf(0), lb = a.buf(1);
         int so = a.off(0), lbo = a.off(1), b = a.i(2), k = a.i(3);
         float bad = 0, label = 0;
@@ -143,9 +141,9 @@ public final class Loss {
 
     /**
      * Per row: the distillation loss of student s_b against teacher t_b, and ds_b += weight/B·∂loss_b/∂s_b.
-     * Args: rowLoss[B], ds[B·D], s[B·D], t[B·D], B, D, kind (0 cosine, 1 mse, 2 kl), tau, weight.
+     * kind: 0 cosine, 1 mse, 2 kl.
      */
-    public static final Kernel KD_ROWS = Kernel.source(FAMILY, "kd_rows", a -> {
+    public static final Kernel KD_ROWS = Kernel.source(FAMILY, "kd_rows", "out rl, inout ds, in sv, in tv, int b, int d, int kind, float tau, float weight", a -> {
         FloatBuffer rl = a.buf(0), ds = a.buf(1), sv = a.buf(2), tv = a.buf(3);
         int rlo = a.off(0), dso = a.off(1), so = a.off(2), to = a.off(3), b = a.i(4), d = a.i(5), kind = a.i(6);
         float tau = a.f(7), weight = a.f(8);
@@ -212,8 +210,8 @@ public final class Loss {
         });
     });
 
-    /** out[0] = scale·Σ_i x[i]/n in index order (double accumulator). Args: out, x, n, scale. */
-    public static final Kernel MEAN = Kernel.source(FAMILY, "mean_scaled", a -> {
+    /** out[0] = scale·Σ_i x[i]/n in index order (double accumulator). */
+    public static final Kernel MEAN = Kernel.source(FAMILY, "mean_scaled", "out out, in x, int n, float scale", a -> {
         FloatBuffer x = a.buf(1);
         int xo = a.off(1), n = a.i(2);
         double sum = 0;
@@ -299,7 +297,7 @@ public final class Loss {
 
     /**
      * As {@link #distillation}, but {@code scaledWeight} already includes the kind's scale ({@link Distillation#scale}):
-     * how a term with a scheduled weight (a {@link org.voxkd.engine.Scalar} set each epoch) records a scaled kind.
+     * how a term with a scheduled weight (a {@link Scalar} set each epoch) records a scaled kind.
      */
     public static void distillationScaled(TaskGraph g, View loss, View ds, View rows, View s, View t, int b, int d, Distillation kind,
                                           float tau, Object scaledWeight) {

@@ -64,12 +64,12 @@ public final class Lstm {
     public static int scratchSize(int batch, int t, int h) { return batch * t * 4 * h + 2 * batch * h; }
 
     /**
-     * One time step of the cell for every batch item. Args: gates, cells, hprev, y, B, T, H, yStride, yOff,
-     * t, tPrev, tNext (tPrev/tNext = −1 at the first/last step in visiting order). Reads the gate
+     * One time step of the cell for every batch item (sp/sn, the previous/next step in visiting order, −1 at the
+     * first/last step). Reads the gate
      * pre-activations of row (b, t) and writes them back activated; writes c, h (into y at channel yOff of a
      * row of yStride floats) and the next step's hprev row.
      */
-    public static final Kernel CELL_FWD = Kernel.source(FAMILY, "lstm_cell_fwd", a -> {
+    public static final Kernel CELL_FWD = Kernel.source(FAMILY, "lstm_cell_fwd", "inout gates, inout cells, out hprev, out y, int batch, int t, int h, int ys, int yOff, int s, int sp, int sn", a -> {
         FloatBuffer gs = a.buf(0), cs = a.buf(1), hp = a.buf(2), y = a.buf(3);
         int go = a.off(0), co = a.off(1), ho = a.off(2), yo = a.off(3);
         int batch = a.i(4), t = a.i(5), h = a.i(6), ys = a.i(7), yOff = a.i(8), s = a.i(9), sp = a.i(10), sn = a.i(11);
@@ -104,11 +104,11 @@ public final class Lstm {
     });
 
     /**
-     * Backward of one step. Args: dgates, dc, dh, dy, gates, cells, B, T, H, yStride, yOff, t, tPrev, tNext.
+     * Backward of one step.
      * Overwrites dgates row (b, t) and dc [B, H]; reads dh [B, H] and dc as the recurrent gradients from the step
      * after t in visiting order (none when tNext = −1).
      */
-    public static final Kernel CELL_BWD = Kernel.source(FAMILY, "lstm_cell_bwd", a -> {
+    public static final Kernel CELL_BWD = Kernel.source(FAMILY, "lstm_cell_bwd", "out dgates, inout dcs, in dhs, in dy, in gates, in cells, int batch, int t, int h, int ys, int yOff, int s, int sp, int sn", a -> {
         FloatBuffer dgs = a.buf(0), dcs = a.buf(1), dhs = a.buf(2), dy = a.buf(3), gs = a.buf(4), cs = a.buf(5);
         int dgo = a.off(0), dco = a.off(1), dho = a.off(2), dyo = a.off(3), go = a.off(4), co = a.off(5);
         int batch = a.i(6), t = a.i(7), h = a.i(8), ys = a.i(9), yOff = a.i(10), s = a.i(11), sp = a.i(12), sn = a.i(13);

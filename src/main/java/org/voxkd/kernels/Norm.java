@@ -1,10 +1,15 @@
 package org.voxkd.kernels;
 
+import static org.voxkd.kernels.Reductions.scratch;
+import static org.voxkd.kernels.Reductions.t;
+
 import java.nio.FloatBuffer;
+import java.util.List;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Lowering;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.TaskGraph;
 import org.voxkd.engine.View;
@@ -41,9 +46,9 @@ public final class Norm {
     /**
      * Batch statistics per channel (two passes: mean, then biased variance) and the running-statistics
      * update {@code running = (1 − momentum)·running + momentum·batch}, with the unbiased variance
-     * (factor n/(n − 1)) for running_var as PyTorch does. Args: mean, rstd, runMean, runVar, x, rows, C, eps, momentum.
+     * (factor n/(n − 1)) for running_var as PyTorch does.
      */
-    public static final Kernel BN_STATS = Kernel.source(FAMILY, "batchnorm_stats", a -> {
+    public static final Kernel BN_STATS = Kernel.source(FAMILY, "batchnorm_stats", "out mean, out rstd, inout rm, inout rv, in x, int rows, int c, float eps, float momentum", Norm::batchNormStatsStages, a -> {
         FloatBuffer mean = a.buf(0), rstd = a.buf(1), rm = a.buf(2), rv = a.buf(3), x = a.buf(4);
         int mo = a.off(0), so = a.off(1), rmo = a.off(2), rvo = a.off(3), xo = a.off(4), rows = a.i(5), c = a.i(6);
         float eps = a.f(7), momentum = a.f(8);
@@ -72,35 +77,70 @@ public final class Norm {
         });
     });
 
-    /** y = (x − mean[c])·rstd[c]·γ[c] + β[c]. Args: y, x, mean, rstd, gamma, beta, rows, C. */
-    public static final Kernel BN_APPLY = Kernel.source(FAMILY, "batchnorm_apply", a -> {
+    /** y = (x − mean[c])·rstd[c]·γ[c] + β[c]. */
+    public static final Kernel BN_APPLY = Kernel.source(FAMILY, "batchnorm_apply", "out y, in x, in mean, in rstd, in gamma, in beta, int rows, int c", a -> {
         int c = a.i(7);
         normalizeChannels(a, channelStats(a, 2, 3, c, false, 0f), c, a.i(6));
     });
 
-    /** y = (x − runMean[c])/√(runVar[c] + eps)·γ[c] + β[c]. Args: y, x, runMean, runVar, gamma, beta, rows, C, eps. */
-    public static final Kernel BN_INFER_FWD = Kernel.source(FAMILY, "batchnorm_infer_fwd", a -> {
+    /** y = (x − runMean[c])/√(runVar[c] + eps)·γ[c] + β[c]. */
+    public static final Kernel BN_INFER_FWD = Kernel.source(FAMILY, "batchnorm_infer_fwd", "out y, in x, in rm, in rv, in gamma, in beta, int rows, int c, float eps", a -> {
         int c = a.i(7);
         normalizeChannels(a, channelStats(a, 2, 3, c, true, a.f(8)), c, a.i(6));
     });
 
     /**
      * Training backward, fused per channel: Σdy and Σdy·x̂ over the rows, then dβ, dγ and dx of that
-     * channel. Args: dx, dgamma, dbeta, dy, x, mean, rstd, gamma, rows, C.
+     * channel.
      */
-    public static final Kernel BN_BWD = Kernel.source(FAMILY, "batchnorm_bwd", a -> {
+    public static final Kernel BN_BWD = Kernel.source(FAMILY, "batchnorm_bwd", "inout dx, inout dg, inout db, in dy, in x, in mean, in rstd, in gamma, int rows, int c", Norm::batchNormBackwardStages, a -> {
         int c = a.i(9);
         batchNormBackward(a, channelStats(a, 5, 6, c, false, 0f), true, c, a.i(8));
     });
 
     /**
      * Inference backward (running statistics are constants): dβ += Σdy, dγ += Σdy·x̂, dx += γ·rstd·dy.
-     * Args: dx, dgamma, dbeta, dy, x, runMean, runVar, gamma, rows, C, eps.
      */
-    public static final Kernel BN_INFER_BWD = Kernel.source(FAMILY, "batchnorm_infer_bwd", a -> {
+    public static final Kernel BN_INFER_BWD = Kernel.source(FAMILY, "batchnorm_infer_bwd", "inout dx, inout dg, inout db, in dy, in x, in rm, in rv, in gamma, int rows, int c, float eps", Norm::batchNormInferenceBackwardStages, a -> {
         int c = a.i(9);
         batchNormBackward(a, channelStats(a, 5, 6, c, true, a.f(10)), false, c, a.i(8));
     });
+
+    /** BatchNorm on opencl: the statistics and both backwards as work-group partials and fixed-order finals. */
+    static final Kernel BN_MEAN_FINAL = Kernel.stage(FAMILY, "bn_mean_final", "out mean, in double part, int chunks, int rows, int c");
+    static final Kernel BN_VAR_PARTIAL = Kernel.stage(FAMILY, "bn_var_partial", "out double part, in x, in mean, int rows, int c, int chunk");
+    static final Kernel BN_STATS_FINAL = Kernel.stage(FAMILY, "bn_stats_final",
+            "out rstd, inout rm, inout rv, in mean, in double part, int chunks, int rows, int c, float eps, float momentum");
+    static final Kernel BN_BWD_PARTIAL = Kernel.stage(FAMILY, "bn_bwd_partial",
+            "out double part, in dy, in x, in m, in spread, int from_var, float eps, int rows, int c, int chunk");
+    static final Kernel BN_BWD_FINAL = Kernel.stage(FAMILY, "bn_bwd_final", "inout dg, inout db, out double coef, in double part, in gamma, "
+            + "in spread, int from_var, float eps, int chunks, int rows, int c, int batch_stats");
+    static final Kernel BN_BWD_DX = Kernel.stage(FAMILY, "bn_bwd_dx",
+            "inout dx, in dy, in x, in m, in spread, int from_var, float eps, in double coef, int rows, int c");
+
+    private static Lowering.Plan batchNormStatsStages(Object[] a) {
+        int rows = (Integer) a[5], c = (Integer) a[6], p = Reductions.chunks(rows), chunk = Reductions.chunkRows(rows, p);
+        return new Lowering.Plan(List.of(
+                Reductions.partial(Linear.COLSUM_PARTIAL, rows, c, scratch(0), t(4), rows, c, chunk),
+                Reductions.perItem(BN_MEAN_FINAL, c, t(0), scratch(0), p, rows, c),
+                Reductions.partial(BN_VAR_PARTIAL, rows, c, scratch(0), t(4), t(0), rows, c, chunk),
+                Reductions.perItem(BN_STATS_FINAL, c, t(1), t(2), t(3), t(0), scratch(0), p, rows, c, t(7), t(8))), (long) p * c);
+    }
+
+    private static Lowering.Plan batchNormBackwardStages(Object[] a) { return batchNormBackwardStages(a, false); }
+
+    private static Lowering.Plan batchNormInferenceBackwardStages(Object[] a) { return batchNormBackwardStages(a, true); }
+
+    /** Both backwards: from the batch's (mean, rstd), or from the running (mean, var) with eps (argument 10). */
+    private static Lowering.Plan batchNormBackwardStages(Object[] a, boolean infer) {
+        int rows = (Integer) a[8], c = (Integer) a[9], p = Reductions.chunks(rows), chunk = Reductions.chunkRows(rows, p), coef = 2 * p * c;
+        Object fromVar = infer ? 1 : 0, eps = infer ? t(10) : (Object) 0f;
+        return new Lowering.Plan(List.of(
+                Reductions.partial(BN_BWD_PARTIAL, rows, c, scratch(0), t(3), t(4), t(5), t(6), fromVar, eps, rows, c, chunk),
+                Reductions.perItem(BN_BWD_FINAL, c, t(1), t(2), scratch(coef), scratch(0), t(7), t(6), fromVar, eps, p, rows, c, infer ? 0 : 1),
+                Reductions.perItem(BN_BWD_DX, (long) rows * c, t(0), t(3), t(4), t(5), t(6), fromVar, eps, scratch(coef), rows, c)),
+                (long) coef + 3L * c);
+    }
 
     /** Per-channel mean and rstd from arguments {@code meanArg}, {@code spreadArg} (rstd, or a variance to invert). */
     private static float[][] channelStats(CpuArgs a, int meanArg, int spreadArg, int c, boolean fromVariance, float eps) {
@@ -200,9 +240,8 @@ public final class Norm {
 
     /**
      * Per row: mean, biased variance (two passes, float64), rstd; y = (x − mean)·rstd·γ + β.
-     * Args: y, mean, rstd, x, gamma, beta, rows, C, eps.
      */
-    public static final Kernel LN_FWD = Kernel.source(FAMILY, "layernorm_fwd", a -> {
+    public static final Kernel LN_FWD = Kernel.source(FAMILY, "layernorm_fwd", "out y, out mean, out rstd, in x, in gamma, in beta, int rows, int c, float eps", a -> {
         FloatBuffer y = a.buf(0), mean = a.buf(1), rstd = a.buf(2), x = a.buf(3), gamma = a.buf(4), beta = a.buf(5);
         int yo = a.off(0), mo = a.off(1), so = a.off(2), xo = a.off(3), rows = a.i(6), c = a.i(7);
         float eps = a.f(8);
@@ -227,8 +266,8 @@ public final class Norm {
         });
     });
 
-    /** dx += rstd·(dx̂ − mean_c(dx̂) − x̂·mean_c(dx̂·x̂)) with dx̂ = dy·γ, per row. Args: dx, dy, x, mean, rstd, gamma, rows, C. */
-    public static final Kernel LN_BWD_DATA = Kernel.source(FAMILY, "layernorm_bwd_data", a -> {
+    /** dx += rstd·(dx̂ − mean_c(dx̂) − x̂·mean_c(dx̂·x̂)) with dx̂ = dy·γ, per row. */
+    public static final Kernel LN_BWD_DATA = Kernel.source(FAMILY, "layernorm_bwd_data", "inout dx, in dy, in x, in mean, in rstd, in gamma, int rows, int c", a -> {
         FloatBuffer dx = a.buf(0), dy = a.buf(1), x = a.buf(2), mean = a.buf(3), rstd = a.buf(4);
         int dxo = a.off(0), dyo = a.off(1), xo = a.off(2), mo = a.off(3), so = a.off(4), rows = a.i(6), c = a.i(7);
         float[] gm = floats(a.buf(5), a.off(5), c);
@@ -261,8 +300,8 @@ public final class Norm {
         });
     });
 
-    /** dγ[c] += Σ_r dy·x̂, dβ[c] += Σ_r dy, rows in order, threads split the channels. Args: dgamma, dbeta, dy, x, mean, rstd, rows, C. */
-    public static final Kernel LN_BWD_PARAMS = Kernel.source(FAMILY, "layernorm_bwd_params", a -> {
+    /** dγ[c] += Σ_r dy·x̂, dβ[c] += Σ_r dy, rows in order, threads split the channels. */
+    public static final Kernel LN_BWD_PARAMS = Kernel.source(FAMILY, "layernorm_bwd_params", "inout dg, inout db, in dy, in x, in mean, in rstd, int rows, int c", Norm::layerNormParamsStages, a -> {
         FloatBuffer dg = a.buf(0), db = a.buf(1);
         int dgo = a.off(0), dbo = a.off(1), rows = a.i(6), c = a.i(7);
         float[] mean = floats(a.buf(4), a.off(4), rows), rstd = floats(a.buf(5), a.off(5), rows);
@@ -275,6 +314,17 @@ public final class Norm {
             }
         });
     });
+
+    /** layernorm_bwd_params on opencl: (Σdy·x̂, Σdy) partials per chunk of rows, then each channel adds its chunks in order. */
+    static final Kernel LN_PARAMS_PARTIAL = Kernel.stage(FAMILY, "ln_params_partial", "out double part, in dy, in x, in mean, in rstd, int rows, int c, int chunk");
+    static final Kernel LN_PARAMS_FINAL = Kernel.stage(FAMILY, "ln_params_final", "inout dg, inout db, in double part, int chunks, int c");
+
+    private static Lowering.Plan layerNormParamsStages(Object[] a) {
+        int rows = (Integer) a[6], c = (Integer) a[7], p = Reductions.chunks(rows), chunk = Reductions.chunkRows(rows, p);
+        return new Lowering.Plan(List.of(
+                Reductions.partial(LN_PARAMS_PARTIAL, rows, c, scratch(0), t(2), t(3), t(4), t(5), rows, c, chunk),
+                Reductions.perItem(LN_PARAMS_FINAL, c, t(0), t(1), scratch(0), p, c)), 2L * p * c);
+    }
 
     private static float[] floats(FloatBuffer b, int off, int n) {
         float[] v = new float[n];

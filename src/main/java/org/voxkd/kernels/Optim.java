@@ -24,10 +24,10 @@ public final class Optim {
     static final String FAMILY = "optim";
 
     /**
-     * Args: p, g, m, v, n, scale, wd, beta1, 1 − beta1, beta2, 1 − beta2, eps, stepSize, bc2sqrt. The complements
-     * are computed in double and rounded once, as PyTorch does with its Python-float hyper-parameters.
+     * One AdamW update; c1, c2 are 1 − b1 and 1 − b2, computed in double and rounded once, as PyTorch does with its
+     * Python-float hyper-parameters.
      */
-    public static final Kernel ADAM = Kernel.source(FAMILY, "adam", a -> {
+    public static final Kernel ADAM = Kernel.source(FAMILY, "adam", "inout p, in g, inout m, inout v, int n, float scale, float wd, float b1, float c1, float b2, float c2, float eps, float step_size, float bc2sqrt", a -> {
         FloatBuffer p = a.buf(0), g = a.buf(1), m = a.buf(2), v = a.buf(3);
         int po = a.off(0), go = a.off(1), mo = a.off(2), vo = a.off(3), n = a.i(4);
         float scale = a.f(5), wd = a.f(6), b1 = a.f(7), c1 = a.f(8), b2 = a.f(9), c2 = a.f(10), eps = a.f(11), stepSize = a.f(12), bc2sqrt = a.f(13);

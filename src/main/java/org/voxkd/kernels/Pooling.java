@@ -77,10 +77,10 @@ public final class Pooling {
     // ---- softmax over time ----
 
     /**
-     * {@code w[b,t,c] = exp(x[b,t,c] − max_t) / Σ_t exp(x[b,t,c] − max_t)}. Args: w, x, B, T, C.
+     * {@code w[b,t,c] = exp(x[b,t,c] − max_t) / Σ_t exp(x[b,t,c] − max_t)}.
      * {@code w} may be the same view as {@code x} (the maxima are taken first, then each frame is read before it is overwritten).
      */
-    public static final Kernel SOFTMAX_TIME_FWD = Kernel.source(FAMILY, "softmax_time_fwd", a -> {
+    public static final Kernel SOFTMAX_TIME_FWD = Kernel.source(FAMILY, "softmax_time_fwd", "inout w, in x, int batch, int t, int c", a -> {
         FloatBuffer w = a.buf(0), x = a.buf(1);
         int wo = a.off(0), xo = a.off(1), batch = a.i(2), t = a.i(3), c = a.i(4);
         int end = Simd.vectorBound(c);
@@ -114,8 +114,8 @@ public final class Pooling {
         });
     });
 
-    /** {@code dx += w·(dw − Σ_t w·dw)} per (b, c). Args: dx, dw, w, B, T, C. */
-    public static final Kernel SOFTMAX_TIME_BWD = Kernel.source(FAMILY, "softmax_time_bwd", a -> {
+    /** {@code dx += w·(dw − Σ_t w·dw)} per (b, c). */
+    public static final Kernel SOFTMAX_TIME_BWD = Kernel.source(FAMILY, "softmax_time_bwd", "inout dx, in dw, in w, int batch, int t, int c", a -> {
         FloatBuffer dx = a.buf(0), dw = a.buf(1), w = a.buf(2);
         int dxo = a.off(0), dwo = a.off(1), wo = a.off(2), batch = a.i(3), t = a.i(4), c = a.i(5);
         blocks(batch, c, Math.min(c, CHANNEL_BLOCK), 4 * t * Math.min(c, CHANNEL_BLOCK), (b, c0, c1, dot, u1, u2) -> {
@@ -134,10 +134,10 @@ public final class Pooling {
     // ---- weighted statistics ----
 
     /**
-     * Weighted mean and standard deviation over time. Args: y, x, w, B, T, C, mode (0 = CHANNEL: w is [B,T,C],
+     * Weighted mean and standard deviation over time; mode 0 = CHANNEL: w is [B,T,C],
      * uncentred variance; 1 = SCALAR: w is [B,T,1], centred variance). y is [B, 2C]: mu in 0..C−1, sigma in C..2C−1.
      */
-    public static final Kernel STATS_FWD = Kernel.source(FAMILY, "attn_stats_fwd", a -> {
+    public static final Kernel STATS_FWD = Kernel.source(FAMILY, "attn_stats_fwd", "out y, in x, in w, int batch, int t, int c, int mode", a -> {
         FloatBuffer y = a.buf(0);
         int yo = a.off(0), batch = a.i(3), t = a.i(4), c = a.i(5);
         boolean scalar = a.i(6) != 0;
@@ -154,9 +154,9 @@ public final class Pooling {
      * Backward of {@link #STATS_FWD}, recomputing the moments: with ds = dsigma/sigma where the variance exceeds
      * the floor (else 0), m = mu (SCALAR) or 0 (CHANNEL), q = ∂var/∂mu / −2 (Σ w·(x−mu), resp. mu) and
      * dmu' = dmu − ds·q: {@code dx += w·(dmu' + ds·(x − m))}, {@code dw += dmu'·x + ds/2·(x − m)²} (summed over
-     * channels for SCALAR). Args: dx, dw, dy, x, w, B, T, C, mode.
+     * channels for SCALAR).
      */
-    public static final Kernel STATS_BWD = Kernel.source(FAMILY, "attn_stats_bwd", a -> {
+    public static final Kernel STATS_BWD = Kernel.source(FAMILY, "attn_stats_bwd", "inout dx, inout dw, in dy, in x, in w, int batch, int t, int c, int mode", a -> {
         FloatBuffer dx = a.buf(0), dw = a.buf(1), dy = a.buf(2), x = a.buf(3), w = a.buf(4);
         int dxo = a.off(0), dwo = a.off(1), dyo = a.off(2), xo = a.off(3), wo = a.off(4), batch = a.i(5), t = a.i(6), c = a.i(7);
         boolean scalar = a.i(8) != 0;

@@ -1,12 +1,17 @@
 package org.voxkd.kernels;
 
+import static org.voxkd.kernels.Reductions.scratch;
+import static org.voxkd.kernels.Reductions.t;
+
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Lowering;
 import org.voxkd.engine.Range;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.TaskGraph;
@@ -23,8 +28,8 @@ public final class Tensor {
 
     static final String FAMILY = "tensor";
 
-    /** x[i] = value. Args: x, value, n. */
-    public static final Kernel FILL = Kernel.source(FAMILY, "fill", a -> {
+    /** x[i] = value. */
+    public static final Kernel FILL = Kernel.source(FAMILY, "fill", "out x, float v, int n", a -> {
         FloatBuffer x = a.buf(0);
         int xo = a.off(0), n = a.i(2);
         float v = a.f(1);
@@ -50,8 +55,8 @@ public final class Tensor {
         });
     });
 
-    /** y[i] = alpha·x[i] + beta·y[i]. Args: y, x, alpha, beta, n. With beta 0, y is overwritten (NaN-safe). */
-    public static final Kernel AXPBY = Kernel.source(FAMILY, "axpby", a -> {
+    /** y[i] = alpha·x[i] + beta·y[i]. With beta 0, y is overwritten (NaN-safe). */
+    public static final Kernel AXPBY = Kernel.source(FAMILY, "axpby", "inout y, in x, float alpha, float beta, int n", a -> {
         FloatBuffer y = a.buf(0), x = a.buf(1);
         int yo = a.off(0), xo = a.off(1), n = a.i(4);
         float alpha = a.f(2), beta = a.f(3);
@@ -70,8 +75,8 @@ public final class Tensor {
         });
     });
 
-    /** out[0] = Σ x[i]² in index order (float64 accumulator). Args: out, x, n. */
-    public static final Kernel SUMSQ = Kernel.source(FAMILY, "sumsq", a -> {
+    /** out[0] = Σ x[i]² in index order (float64 accumulator). */
+    public static final Kernel SUMSQ = Kernel.source(FAMILY, "sumsq", "out out, in x, int n", Tensor::sumsqStages, a -> {
         FloatBuffer x = a.buf(1);
         int xo = a.off(1), n = a.i(2);
         double s = 0;
@@ -81,6 +86,22 @@ public final class Tensor {
         }
         a.buf(0).put(a.off(0), (float) s);
     });
+
+    /** sumsq on opencl: fixed work groups each sum a contiguous chunk (a tree inside the group), then one item adds them in order. */
+    static final Kernel SUMSQ_PARTIAL = Kernel.stage(FAMILY, "sumsq_partial", "out double part, in x, int n, int chunk");
+    static final Kernel SUMSQ_FINAL = Kernel.stage(FAMILY, "sumsq_final", "out out, in double part, int groups");
+
+    private static Lowering.Plan sumsqStages(Object[] a) {
+        int n = (Integer) a[2], groups = Math.max(1, Math.min(Reductions.SQ_MAX_GROUPS, n / Reductions.SQ_MIN_ELEMENTS)),
+                chunk = Reductions.ceil(n, groups);
+        return new Lowering.Plan(List.of(
+                new Lowering.Stage(SUMSQ_PARTIAL, new long[] {(long) groups * Reductions.SQ_GROUP}, new long[] {Reductions.SQ_GROUP},
+                        List.of(scratch(0), t(1), n, chunk)),
+                new Lowering.Stage(SUMSQ_FINAL, new long[] {1}, new long[] {1}, List.of(t(0), scratch(0), groups))), groups);
+    }
+
+    /** bf16 GEMMs on opencl round both operands into scratch copies first (see {@link Blas#GEMM_BF16}). */
+    static final Kernel ROUND_BF16 = Kernel.stage(FAMILY, "round_bf16", "out y, in x, int n");
 
     public static void fill(TaskGraph g, View x, float value) {
         g.task(FILL, Range.of(x.length()), x, value, x.length());

@@ -13,6 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.voxkd.engine.DeviceInfo;
+import org.voxkd.engine.Numerics;
+import org.voxkd.engine.cpu.GemmProviders;
+import org.voxkd.engine.cpu.OpenBlas;
+import org.voxkd.engine.cpu.Parallel;
+import org.voxkd.engine.cpu.Simd;
 
 /**
  * What besides code, configuration and data decides a run's bits: the CPU (model and the instruction-set
@@ -36,15 +41,15 @@ public final class Environment {
         e.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         e.put("jdk", "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")");
         e.put("jvm_use_avx", vmOption("UseAVX"));
-        e.put("vector_bits", org.voxkd.engine.cpu.Simd.F.vectorBitSize());
-        e.put("kernel_threads", org.voxkd.engine.cpu.Parallel.threads());
-        e.put("openblas", org.voxkd.engine.cpu.OpenBlas.version());
-        e.put("openblas_core", org.voxkd.engine.cpu.OpenBlas.coreName());
+        e.put("vector_bits", Simd.F.vectorBitSize());
+        e.put("kernel_threads", Parallel.threads());
+        e.put("openblas", OpenBlas.version());
+        e.put("openblas_core", OpenBlas.coreName());
         e.put("blas_threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "default"));
         e.put("backend", device.backend());
-        e.put("numerics", org.voxkd.engine.Numerics.active().id());
+        e.put("numerics", Numerics.active().id());
         // which GEMM computes decides the bits in fast numerics (oneDNN or OpenBLAS); portable numerics use voxkd's own
-        e.put("gemm", org.voxkd.engine.Numerics.active().portable() ? "voxkd PortableGemm" : org.voxkd.engine.cpu.GemmProviders.describe());
+        e.put("gemm", Numerics.active().portable() ? "voxkd PortableGemm" : GemmProviders.describe());
         e.put("device", device.name() + (device.vendor() == null ? "" : " (" + device.vendor() + ", " + device.version() + ")"));
         return e;
     }

@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.voxkd.data.Baseline;
+import org.voxkd.eval.Baseline;
 import org.voxkd.data.DatasetHash;
 import org.voxkd.data.Lists;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.stats.TrialSet;
@@ -61,7 +61,7 @@ final class Baselines {
             }
             Eer.Result e = Eer.compute(scores, labels);
             ObjectNode j = Ledger.JSON.createObjectNode();
-            j.put("system", "mean log-mel + cosine (org.voxkd.data.Baseline): no training, no seed");
+            j.put("system", "mean log-mel + cosine (org.voxkd.eval.Baseline): no training, no seed");
             j.put("trials", trials.getFileName().toString());
             j.put("trials_sha256", sha);
             j.put("eer", e.eer());

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.voxkd.data.DatasetHash;
+import org.voxkd.data.Lists;
+import org.voxkd.eval.ScoreFiles;
 import org.voxkd.export.DeployStudy;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.Ledger;
-import org.voxkd.stats.TrialSet;
 import org.voxkd.train.TrainConfig;
 
 /**
@@ -85,17 +87,15 @@ final class Deployment {
             else if (lines.size() != first.size()) throw new IOException("deploy study: score files of " + l + " and voxkd differ in length");
             columns.add(lines);
         }
-        StringBuilder b = new StringBuilder("# voxkd deployment scores: one line per trial of the test list, in list order\n")
-                .append("# trials ").append(trials.getFileName()).append(" sha256 ").append(org.voxkd.data.DatasetHash.sha256(trials)).append('\n')
-                .append("# label ").append(String.join(" ", labels)).append(" enroll_speaker test_speaker\n");
+        List<ScoreFiles.Row> rows = new ArrayList<>();
         for (int i = 0; i < first.size(); i++) {
             // score files quote paths by the lists' rule (a path with spaces is one field)
-            List<String> f = org.voxkd.data.Lists.fields(first.get(i));
-            b.append(f.get(0));
-            for (List<String> c : columns) b.append(' ').append(org.voxkd.data.Lists.fields(c.get(i)).get(1));
-            b.append(' ').append(TrialSet.speakerOf(f.get(2))).append(' ').append(TrialSet.speakerOf(f.get(3))).append('\n');
+            List<String> f = Lists.fields(first.get(i));
+            List<String> scores = new ArrayList<>();
+            for (List<String> c : columns) scores.add(Lists.fields(c.get(i)).get(1));
+            rows.add(new ScoreFiles.Row(Integer.parseInt(f.get(0)), scores, f.get(2), f.get(3)));
         }
-        return b.toString();
+        return ScoreFiles.text("deployment", trials.getFileName().toString(), DatasetHash.sha256(trials), labels, rows);
     }
 
     /** The study's summary keyed by the run, without machine paths. */

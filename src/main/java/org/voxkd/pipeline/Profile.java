@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.voxkd.io.ConfigDoc;
+import org.voxkd.ledger.Ledger;
 
 /**
  * An overlay of the report's experiments (experiments/*.yaml) for one purpose: {@code smoke} (CI),
@@ -151,7 +152,7 @@ public final class Profile {
      * resamples.
      */
     public ObjectNode analysis() throws IOException {
-        ObjectNode a = org.voxkd.ledger.Ledger.JSON.createObjectNode();
+        ObjectNode a = Ledger.JSON.createObjectNode();
         a.put("equivalence_margin_eer", 0.0);
         a.put("resamples", 1000);
         JsonNode given = tree.get("analysis");

@@ -54,10 +54,10 @@ final class Records {
             runRefs.forEach(deps::put);
         }
         ObjectNode kd = r.putObject("distillation");
-        kd.put("loss", cfg.distills() ? cfg.loss().distillation() : "none");
+        kd.put("loss", cfg.distills() ? cfg.loss().distillation().id() : "none");
         kd.put("alpha", cfg.distills() ? cfg.loss().alpha() : 0);
         kd.put("tau", cfg.loss().tau());
-        kd.put("method", Methods.describe(cfg));
+        kd.put("method", Methods.describe(cfg.loss(), cfg.distill(), cfg.teacherRefs().size()));
         if (cfg.distills()) {
             ObjectNode w = kd.putObject("weights");
             if (cfg.finalKd()) w.put("kd", cfg.loss().alpha());

@@ -12,13 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.voxkd.data.SynthVox;
+import org.voxkd.engine.Numerics;
+import org.voxkd.io.AtomicFiles;
 import org.voxkd.io.ConfigDoc;
 import org.voxkd.ledger.CodeFingerprint;
 import org.voxkd.ledger.GitInfo;
 import org.voxkd.ledger.Ledger;
 import org.voxkd.ledger.RunId;
+import org.voxkd.train.RunInputs;
 import org.voxkd.train.TrainConfig;
-import org.voxkd.train.Trainer;
 
 /**
  * `voxkd reproduce`: the corpus (generated if needed), then for each training seed of the profile the teacher
@@ -92,13 +94,13 @@ public final class Reproducer {
         // The runs' numerics mode for the whole process when they share one (the deployment study's own embeddings
         // included): one mode per JVM, so the cpu backend's kernels see one kind of memory (mixing the modes' heap and
         // native buffers in one JVM costs the JIT several times the time of either).
-        java.util.Set<org.voxkd.engine.Numerics> modes = new java.util.HashSet<>();
+        java.util.Set<Numerics> modes = new java.util.HashSet<>();
         for (RunPlan p : plan) modes.add(p.trainConfig(root).numericsMode());
-        org.voxkd.engine.Numerics was = modes.size() == 1 ? org.voxkd.engine.Numerics.activate(modes.iterator().next()) : null;
+        Numerics was = modes.size() == 1 ? Numerics.activate(modes.iterator().next()) : null;
         try {
             return runPlanned(plan, t0);
         } finally {
-            if (was != null) org.voxkd.engine.Numerics.activate(was);
+            if (was != null) Numerics.activate(was);
         }
     }
 
@@ -157,8 +159,8 @@ public final class Reproducer {
             Map<String, String> refs = resolveRuns(exp, tree, planned, needs);
             TrainConfig cfg = TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(exp + ".yaml")).onBackend(backend, device).onNumerics(numerics);
             // arms share the data hash unless they read more data (augmentation folders)
-            String dataHash = dataHashes.get(Trainer.dataKey(cfg));
-            if (dataHash == null) dataHashes.put(Trainer.dataKey(cfg), dataHash = Trainer.dataHash(cfg));
+            String dataHash = dataHashes.get(RunInputs.dataKey(cfg));
+            if (dataHash == null) dataHashes.put(RunInputs.dataKey(cfg), dataHash = RunInputs.dataHash(cfg));
             ObjectNode portable = RunId.portable(cfg.toTree(), root);
             String id = RunId.of(portable, cfg.seed(), fingerprint, dataHash, cfg.backend());
             ObjectNode existing = ledger.find(id).filter(r -> "complete".equals(r.path("status").asText())).orElse(null);
@@ -201,7 +203,7 @@ public final class Reproducer {
                     String target = node.get("run").asText();
                     node.removeAll().put("checkpoint", results.resolve("runs").resolve("(the run of arm " + target + ")").resolve("best.ckpt").toString());
                 });
-                Trainer.augmenter(TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(arm + ".yaml")));
+                RunInputs.augmenter(TrainConfig.fromDoc(doc, root.resolve("experiments").resolve(arm + ".yaml")));
             } catch (IOException e) {
                 problems.add("arm " + arm + ": " + e.getMessage());
             }
@@ -303,7 +305,7 @@ public final class Reproducer {
         a.set("analysis", profile.analysis());
         var e = a.putArray("experiments");
         order(profile).forEach(e::add);
-        org.voxkd.io.AtomicFiles.writeString(results.resolve("profiles").resolve(profile.name + ".json"), a.toPrettyString() + "\n");
+        AtomicFiles.writeString(results.resolve("profiles").resolve(profile.name + ".json"), a.toPrettyString() + "\n");
     }
 
     /** Data paths: the profile's synthetic corpus under data/ (generated when missing), or lists under --data. */

@@ -14,8 +14,8 @@ import java.util.Map;
 import org.voxkd.io.Checkpoint;
 import org.voxkd.ledger.Environment;
 import org.voxkd.nn.NamedTensors;
+import org.voxkd.train.RunInputs;
 import org.voxkd.train.TrainConfig;
-import org.voxkd.train.Trainer;
 
 /**
  * `voxkd ledger verify ID`: re-runs a recorded configuration in a scratch directory and judges the re-run.
@@ -60,7 +60,7 @@ public final class Verifier {
 
     public static Outcome verify(ObjectNode record, Path root, Path results, Path scratch, PrintStream log) throws IOException {
         TrainConfig cfg = TrainConfig.fromTree(record.get("config"), root.resolve("ledger-verify.yaml"));
-        String dataHash = Trainer.dataHash(cfg);
+        String dataHash = RunInputs.dataHash(cfg);
         if (!dataHash.equals(record.get("data_hash").asText()))
             return new Outcome(Verdict.NOT_REPRODUCED, List.of(), List.of(), List.of("data hash: recorded " + record.get("data_hash").asText()
                     + ", now " + dataHash + " (the data changed: regenerate or restore it first)"), List.of());

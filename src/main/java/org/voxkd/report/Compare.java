@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 import org.voxkd.stats.Interval;
 import org.voxkd.stats.Metric;
 import org.voxkd.stats.SeedStats;

@@ -1,6 +1,8 @@
 package org.voxkd.report;
 
 import java.util.Locale;
+import org.voxkd.stats.Interval;
+import org.voxkd.stats.SeedStats;
 
 /** The report's number formats (fixed, Locale.ROOT). Missing values print as "n/a". */
 public final class Fmt {
@@ -24,23 +26,23 @@ public final class Fmt {
     }
 
     /** An interval of fractions as percentages: "[31.31, 45.84]". */
-    public static String ci(org.voxkd.stats.Interval i) {
+    public static String ci(Interval i) {
         return i == null || !i.defined() ? NA : "[" + pct(i.low()) + ", " + pct(i.high()) + "]";
     }
 
     /** An interval of a difference of fractions, in signed points: "[-1.20, +0.35]". */
-    public static String pointsCi(org.voxkd.stats.Interval i) {
+    public static String pointsCi(Interval i) {
         return i == null || !i.defined() ? NA : "[" + points(i.low()) + ", " + points(i.high()) + "]";
     }
 
     /** Mean ± standard deviation over seeds, as percentages: "12.34 ± 0.56" (one seed: "12.34"). */
-    public static String pctMeanSd(org.voxkd.stats.SeedStats.Summary s) {
+    public static String pctMeanSd(SeedStats.Summary s) {
         if (s == null) return NA;
         return s.n() < 2 ? pct(s.mean()) : pct(s.mean()) + " ± " + pct(s.sd());
     }
 
     /** Mean ± standard deviation with fixed decimals (minDCF, losses). */
-    public static String meanSd(org.voxkd.stats.SeedStats.Summary s, int decimals) {
+    public static String meanSd(SeedStats.Summary s, int decimals) {
         if (s == null) return NA;
         return s.n() < 2 ? fixed(s.mean(), decimals) : fixed(s.mean(), decimals) + " ± " + fixed(s.sd(), decimals);
     }

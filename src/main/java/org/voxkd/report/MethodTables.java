@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.voxkd.distill.Terms;
 import org.voxkd.stats.Interval;
 import org.voxkd.stats.Metric;
 import org.voxkd.stats.SeedStats;
@@ -138,9 +139,8 @@ final class MethodTables {
                     Fmt.pctMeanSd(a.summary(MethodTables::testEer)), Fmt.meanSd(a.summary(r -> r.testBest() == null ? Double.NaN : r.testBest().minDcf05()), 4),
                     x[0], x[1], x[2], x[3], x[4], y[0], y[1], y[2], y[3], y[4]);
         }
-        return t.note("Methods: multi-stage ('stages', student blocks matched through learned linear adapters to teacher layers), relational "
-                + "(Park et al.'s distance-wise RKD on the embeddings), label (Hinton's τ²·KL of the classifier posteriors, the teacher's own head), "
-                + "curricula of α (piecewise, linear), self-distillation (a student's own earlier round as the teacher) and several teachers "
+        String terms = Terms.methods().stream().map(Terms.Method::description).collect(Collectors.joining(", "));
+        return t.note("Methods: " + terms + ", curricula of α (piecewise, linear), self-distillation (a student's own earlier round as the teacher) and several teachers "
                 + "(their unit embeddings mixed by fixed or per-sample confidence weights). The method column lists every term with its weight; "
                 + "the classification loss takes the rest.");
     }

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
+import org.voxkd.stats.SpeakerBootstrap;
 
 /**
  * The runs of one profile read from a results directory ({@code ledger.jsonl}, {@code runs/<id>/}, and
@@ -129,7 +130,7 @@ public final class Results {
         Map<String, Arm> arms = new LinkedHashMap<>();
         byArm.forEach((k, v) -> arms.put(k, new Arm(k, List.copyOf(v.values()))));
         double margin = 0;
-        int resamples = org.voxkd.stats.SpeakerBootstrap.DEFAULT_RESAMPLES;
+        int resamples = SpeakerBootstrap.DEFAULT_RESAMPLES;
         List<Long> seeds = new ArrayList<>();
         Path analysis = dir.resolve("profiles").resolve(profile + ".json");
         if (Files.exists(analysis)) {
@@ -170,7 +171,7 @@ public final class Results {
         JsonNode kd = r.path("distillation");
         String loss = kd.path("loss").asText("none");
         String method = kd.has("method") ? kd.get("method").asText()
-                : loss.equals("none") ? "none" : loss + " α " + org.voxkd.report.Fmt.fixed(kd.path("alpha").asDouble(), 1);
+                : loss.equals("none") ? "none" : loss + " α " + Fmt.fixed(kd.path("alpha").asDouble(), 1);
         Map<String, String> deps = new LinkedHashMap<>();
         r.path("depends_on").fields().forEachRemaining(e -> deps.put(e.getKey(), e.getValue().asText()));
         if (deps.isEmpty() && r.has("teacher_run")) deps.put("teacher", r.get("teacher_run").asText());

@@ -2,7 +2,7 @@ package org.voxkd.report;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 import org.voxkd.stats.TrialSet;
 
 /**

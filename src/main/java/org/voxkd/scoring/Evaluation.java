@@ -3,7 +3,7 @@ package org.voxkd.scoring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 
 /**
  * The scoring back-end's figures for one system on a test list, as a library call: from test scores and labels, and

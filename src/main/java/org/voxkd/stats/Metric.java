@@ -1,6 +1,5 @@
 package org.voxkd.stats;
 
-import org.voxkd.eval.Eer;
 
 /** The detection figures a comparison can be made on (fractions, as {@link Eer.Result} holds them). */
 public enum Metric {

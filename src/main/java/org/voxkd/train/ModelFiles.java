@@ -131,8 +131,10 @@ public final class ModelFiles {
     }
 
     /** Loads a model checkpoint strictly: every tensor present, none extra, every shape right, a stored threshold finite. */
-    public static Loaded load(Path path) throws IOException {
-        Checkpoint.Contents c = Checkpoint.load(path);
+    public static Loaded load(Path path) throws IOException { return loaded(Checkpoint.load(path), path); }
+
+    /** {@link #load} of checkpoint contents already read from {@code path}. */
+    static Loaded loaded(Checkpoint.Contents c, Path path) throws IOException {
         SpeakerModel model = model(c.meta(), path.toString());
         float[][] w;
         try {

@@ -9,12 +9,14 @@ import java.util.function.DoubleFunction;
 import org.voxkd.distill.ClassificationTerm;
 import org.voxkd.distill.Context;
 import org.voxkd.distill.EmbeddingTerm;
+import org.voxkd.distill.TeacherMix;
 import org.voxkd.distill.Term;
 import org.voxkd.distill.Terms;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.Buffer;
 import org.voxkd.engine.DataTransferMode;
 import org.voxkd.engine.ExecutionPlan;
+import org.voxkd.engine.ImmutableTaskGraph;
 import org.voxkd.engine.ParameterSet;
 import org.voxkd.engine.Precision;
 import org.voxkd.engine.Scalar;
@@ -70,6 +72,11 @@ public final class StepProgram implements AutoCloseable {
     private final float clipNorm;
     private final int accumulate;
     private final ExecutionPlan plan;
+    /**
+     * The plan's graphs, by job: TRAIN_STEP (forward, loss terms, backward of one micro-batch), GRAD_NORMS (‖g‖² per
+     * group), ADAM_UPDATE (clipped Adam, then zeroed gradients), DIAGNOSE (each term's own parameter gradient).
+     */
+    private final ImmutableTaskGraph trainStep, gradNorms, adamUpdate, diagnose;
     /** The label check of the last step (see {@link Loss#CHECK_LABELS}), and the class count it checks against. */
     private final float[] labelStatus = new float[2];
     private final int classes;
@@ -133,7 +140,8 @@ public final class StepProgram implements AutoCloseable {
             Tensor.copy(g, t.pass().input(), pass.input());
             t.model().forward(g, t.pass());
         }
-        rec.target = teachers.isEmpty() ? null : teachers.size() == 1 ? teachers.get(0).pass().embedding() : mix(g, rec, cfg, batch, d, k);
+        rec.target = teachers.isEmpty() ? null
+                : TeacherMix.record(g, teachers, cfg.distill(), cfg.loss(), rec.labels, c -> metrics.column(c, 1), batch, d, k);
         try (var s = g.scope("loss")) {
             rec.graph = g;
             for (Term t : terms) {
@@ -175,12 +183,16 @@ public final class StepProgram implements AutoCloseable {
             Tensor.fill(u, ps.grads(), 0f);
         }
         this.termNorms = new float[terms.size()];
-        List<org.voxkd.engine.ImmutableTaskGraph> graphs = new ArrayList<>(List.of(g.snapshot(), n.snapshot(), u.snapshot(), diagnosis(rec)));
+        this.trainStep = g.snapshot();
+        this.gradNorms = n.snapshot();
+        this.adamUpdate = u.snapshot();
+        this.diagnose = diagnosis(rec);
+        List<ImmutableTaskGraph> graphs = new ArrayList<>(List.of(trainStep, gradNorms, adamUpdate, diagnose));
         // Teacher heads are written once (load); a graph that names them makes the plan allocate them.
         TaskGraph heads = new TaskGraph("teacher_heads");
         for (Context.Teacher t : teachers) if (t.head() != null) heads.transferToHost(DataTransferMode.UNDER_DEMAND, t.head().slice(0, 1), new float[1]);
         if (heads.snapshot().outbound().size() > 0) graphs.add(heads.snapshot());
-        this.plan = new ExecutionPlan(backend, graphs.toArray(org.voxkd.engine.ImmutableTaskGraph[]::new));
+        this.plan = new ExecutionPlan(backend, graphs.toArray(ImmutableTaskGraph[]::new));
         epoch(0, 1);
     }
 
@@ -189,7 +201,7 @@ public final class StepProgram implements AutoCloseable {
      * the gradients the term injected — one backward per term — with the step's accumulated gradients set aside and put
      * back bit for bit. Norms at the parameters compare terms that reach different layers (at their taps they do not).
      */
-    private org.voxkd.engine.ImmutableTaskGraph diagnosis(Recording rec) {
+    private ImmutableTaskGraph diagnosis(Recording rec) {
         ParameterSet ps = model.parameters();
         View backup = new Buffer("step.grad_backup", ps.parameterCount()).all();
         Buffer out = new Buffer("step.term_param_norms", terms.size());
@@ -216,42 +228,10 @@ public final class StepProgram implements AutoCloseable {
      * step's update; the training gradients are left as they were).
      */
     public Map<String, Double> diagnose() {
-        plan.execute(3);
+        plan.execute(diagnose);
         Map<String, Double> m = new LinkedHashMap<>();
         for (int i = 0; i < terms.size(); i++) m.put(terms.get(i).name(), Math.sqrt(termNorms[i]));
         return m;
-    }
-
-    /**
-     * The target of several teachers: each teacher's unit embedding weighted per sample — fixed weights, or from each
-     * teacher's cross-entropy on the label with its own head — and summed. Columns {@code teacher_weight_K}: the mean weights.
-     */
-    private View mix(TaskGraph g, Recording rec, TrainConfig cfg, int b, int d, int k) {
-        int nt = teachers.size();
-        View stack = new Buffer("step.teachers", nt * b * d).all(), w = new Buffer("step.teacher_weights", nt * b).all(),
-                target = new Buffer("step.target", b * d).all();
-        try (var s = g.scope("teachers")) {
-            for (int i = 0; i < nt; i++) Tensor.copy(g, stack.slice(i * b * d, b * d), teachers.get(i).pass().embedding());
-            if (cfg.distill().combine().equals("confidence")) {
-                View ce = new Buffer("step.teacher_ce", nt * b).all();
-                for (int i = 0; i < nt; i++) {
-                    Context.Teacher t = teachers.get(i);
-                    if (t.head() == null)
-                        throw new IllegalArgumentException("distill.combine confidence needs every teacher's classifier head; " + t.source() + " carries none");
-                    View cos = new Buffer("step.teacher" + i + ".cos", b * k).all();
-                    Distill.headCosines(g, cos, new Buffer("step.teacher" + i + ".heads", Distill.headScratch(b, k, d)).all(), t.pass().embedding(),
-                            t.head(), b, k, d);
-                    Distill.crossEntropyRows(g, ce.slice(i * b, b), new Buffer("step.teacher" + i + ".ce", b * k + b).all(), cos, rec.labels, b, k,
-                            cfg.loss().scale());
-                }
-                Distill.confidenceWeights(g, w, ce, nt, b);
-            } else {
-                for (int i = 0; i < nt; i++) Tensor.fill(g, w.slice(i * b, b), cfg.distill().teacherWeights().get(i));
-            }
-            Distill.mix(g, target, w, stack, nt, b, d);
-            for (int i = 0; i < nt; i++) Distill.mean(g, metrics.column("teacher_weight_" + i, 1), w.slice(i * b, b), b);
-        }
-        return target;
     }
 
     /** A kernel argument holding a term's weight times a factor, over the accumulation. */
@@ -345,7 +325,7 @@ public final class StepProgram implements AutoCloseable {
     /** Runs one micro-batch (features and labels already in the host arrays); metrics in {@link #values()}. */
     public void step(int globalStep) {
         step.set(globalStep);
-        plan.execute(0);
+        plan.execute(trainStep);
         Loss.requireLabels(labelStatus, classes);
     }
 
@@ -354,7 +334,7 @@ public final class StepProgram implements AutoCloseable {
      * clipping of the global norm to {@code optim.clip_norm} when set, then Adam.
      */
     public void update(double lr) {
-        plan.execute(1);
+        plan.execute(gradNorms);
         double total = 0;
         for (int i = 0; i < groups.size(); i++) {
             lastUpdate[i] = Math.sqrt(norms[i]);
@@ -366,7 +346,7 @@ public final class StepProgram implements AutoCloseable {
         adam.gradScale.set(clip ? clipNorm / total : 1.0);
         lastUpdate[3] = clip ? 1 : 0;
         adam.step(lr);
-        plan.execute(2);
+        plan.execute(adamUpdate);
     }
 
     /** {params, state} of the model as they are on the device now. */
@@ -444,8 +424,6 @@ public final class StepProgram implements AutoCloseable {
             this.frames = frames;
             this.classes = classes;
         }
-
-        @Override public TrainConfig config() { return cfg; }
 
         @Override public int batch() { return batch; }
 

@@ -23,6 +23,7 @@ import org.voxkd.audio.Augment;
 import org.voxkd.io.ConfigDoc;
 import org.voxkd.engine.Numerics;
 import org.voxkd.distill.DistillSpec;
+import org.voxkd.distill.LossSpec;
 import org.voxkd.distill.Terms;
 import org.voxkd.nn.SpeakerModel;
 import org.voxkd.nn.Student;
@@ -37,7 +38,7 @@ import org.voxkd.nn.TeacherConfig;
  * differs; the resolved configuration (all fields) is what the ledger hashes. {@code numerics} is {@code fast} (default)
  * or {@code portable}: the cpu backend's numerics mode ({@link Numerics}), which {@link Trainer} activates for the run.
  */
-public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, List<TeacherRef> teachers, Loss loss,
+public record TrainConfig(String experiment, Long seed, Model model, TeacherRef teacher, List<TeacherRef> teachers, LossSpec loss,
                           DistillSpec distill, Optim optim, Data data, Eval eval, String backend, String device, String numerics) {
 
     /** The network: {@code kind} student or teacher, with the sizes of that kind (others ignored). */
@@ -57,9 +58,6 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
      * {checkpoint: B}]}) combine by {@code distill.combine}; any model checkpoint can teach (a student's: self-distillation).
      */
     public record TeacherRef(String checkpoint) {}
-
-    /** Classification margin loss and distillation. */
-    public record Loss(String classifier, Float margin, Float scale, String distillation, Float alpha, Float tau) {}
 
     /**
      * {@code clip_norm}: clip the global gradient norm (model, classifier and adapters together) to this value; 0 = no clipping.
@@ -216,6 +214,11 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         if (t == Float.class || t == float.class || t == Double.class) return "a number";
         if (t == Boolean.class || t == boolean.class) return "true or false";
         if (t == String.class) return "a string";
+        if (t.isEnum()) {
+            // A vocabulary (loss.classifier, loss.distillation, distill.combine): its words as the configuration writes them.
+            List<String> words = java.util.Arrays.stream(t.getEnumConstants()).map(String::valueOf).toList();
+            return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
+        }
         return "a mapping (key: value)";
     }
 
@@ -303,12 +306,9 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
         Problems pr = new Problems(doc, new ArrayList<>());
         Model rm = resolveModel(model, pr);
         boolean isTeacher = rm.kind().equals("teacher");
-        Loss l = loss == null ? new Loss(null, null, null, null, null, null) : loss;
-        Loss rl = new Loss(or(l.classifier(), "aam"), or(l.margin(), 0.2f), or(l.scale(), 30f), or(l.distillation(), "none"),
-                or(l.alpha(), 0f), or(l.tau(), 4f));
-        if (!List.of("aam", "am").contains(rl.classifier())) pr.add("/loss/classifier", "loss.classifier must be aam or am, got " + rl.classifier());
-        if (!List.of("none", "cosine", "mse", "mse-rescaled", "kl").contains(rl.distillation()))
-            pr.add("/loss/distillation", "loss.distillation must be none, cosine, mse, mse-rescaled or kl, got " + rl.distillation());
+        LossSpec l = loss == null ? new LossSpec(null, null, null, null, null, null) : loss;
+        LossSpec rl = new LossSpec(or(l.classifier(), LossSpec.Classifier.AAM), or(l.margin(), 0.2f), or(l.scale(), 30f),
+                or(l.distillation(), LossSpec.Distillation.NONE), or(l.alpha(), 0f), or(l.tau(), 4f));
         pr.nonNegative("/loss/margin", rl.margin());
         pr.positive("/loss/scale", rl.scale());
         pr.within("/loss/alpha", rl.alpha(), 0, 1, false);
@@ -336,9 +336,9 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
             // A resolved configuration carries the schedule's mean as loss.alpha (what α columns show): accept it back.
             float mean = (float) rds.alphaSchedule().mean(ro.epochs());
             if (l.alpha() != null && l.alpha() != mean) pr.add("/loss/alpha", "give either loss.alpha or distill.alpha_schedule, not both");
-            rl = new Loss(rl.classifier(), rl.margin(), rl.scale(), rl.distillation(), mean, rl.tau());
+            rl = new LossSpec(rl.classifier(), rl.margin(), rl.scale(), rl.distillation(), mean, rl.tau());
         }
-        boolean finalKd = !rl.distillation().equals("none") && (rl.alpha() > 0 || rds.alphaSchedule() != null);
+        boolean finalKd = rl.finalKd(rds);
         if (pr.list().isEmpty())
             for (int ep = 0; ep < ro.epochs(); ep++) {
                 double a = finalKd ? (rds.alphaSchedule() != null ? rds.alphaSchedule().alpha(ep, ro.epochs()) : rl.alpha()) : 0;
@@ -423,7 +423,7 @@ public record TrainConfig(String experiment, Long seed, Model model, TeacherRef 
     public boolean distills() { return finalKd() || distill.termWeight() > 0; }
 
     /** Whether the final-embedding distillation term ({@code loss.distillation}) is on. */
-    public boolean finalKd() { return !loss.distillation().equals("none") && (loss.alpha() > 0 || distill.alphaSchedule() != null); }
+    public boolean finalKd() { return loss.finalKd(distill); }
 
     /** The teachers, in order (one for {@code teacher:}, none without). */
     public List<TeacherRef> teacherRefs() { return teacher != null ? List.of(teacher) : teachers == null ? List.of() : teachers; }

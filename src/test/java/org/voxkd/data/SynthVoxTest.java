@@ -16,7 +16,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.voxkd.audio.Wav;
-import org.voxkd.eval.Eer;
+import org.voxkd.eval.Baseline;
+import org.voxkd.stats.Eer;
 
 class SynthVoxTest {
     /**

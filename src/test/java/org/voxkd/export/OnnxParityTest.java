@@ -17,6 +17,7 @@ import org.voxkd.data.EvalLoader;
 import org.voxkd.data.Lists;
 import org.voxkd.data.SmokeCorpus;
 import org.voxkd.data.SynthVox;
+import org.voxkd.ledger.Version;
 import org.voxkd.nn.NamedTensors;
 import org.voxkd.nn.StudentConfig;
 import org.voxkd.train.ModelFiles;
@@ -102,7 +103,7 @@ class OnnxParityTest {
             assertEquals("fp32", meta.get("voxkd.variant"));
             assertEquals(DatasetHash.sha256(ckpt), meta.get("voxkd.checkpoint_sha256"));
             assertEquals(new ObjectMapper().readTree(cfg.toTree().toString()), new ObjectMapper().readTree(meta.get("voxkd.config")));
-            assertEquals(org.voxkd.cli.VersionProvider.version(), meta.get("voxkd.version"));
+            assertEquals(Version.version(), meta.get("voxkd.version"));
             // The batch and frame axes are named (dynamic); the mel axis is fixed at 80.
             assertArrayEquals(new long[] {-1, 80, -1}, ort.inputShape());
         }

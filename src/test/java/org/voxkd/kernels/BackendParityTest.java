@@ -56,7 +56,7 @@ class BackendParityTest {
     }
 
     /**
-     * The OpenCL reductions over rows (engine/opencl/Reductions: partial work-group trees, fixed-order finals) at sizes
+     * The OpenCL reductions over rows (the kernels' Lowerings, kernels/Reductions: partial work-group trees, fixed-order finals) at sizes
      * where they split into many chunks with a ragged last chunk and a partial channel block (5,003 rows × 37 channels:
      * 19 chunks; 100,003 elements for the sum of squares: 24 groups) — the cases above fit in one chunk. Each agrees
      * with cpu within {@link #TOLERANCE} and gives the same bits twice on opencl.

@@ -4,16 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.voxkd.distill.Terms;
 import org.voxkd.report.Report;
+import org.voxkd.train.TrainConfig;
 
 /**
  * Every distillation method end to end (profile methods-smoke): each arm trains from its configuration through the
@@ -37,9 +41,10 @@ class MethodsSmokeTest {
         assertEquals(List.of(0.9, 0.5), column(by.get("ramp"), "alpha"), "linear 0.9 → 0.5");
         for (JsonNode e : by.get("multiteacher").get("history"))
             assertEquals(1.0, e.get("teacher_weight_0").asDouble() + e.get("teacher_weight_1").asDouble(), 1e-5, "confidence weights sum to one");
-        for (String arm : List.of("multistage", "relational", "label")) {
+        for (Terms.Method m : Terms.methods()) {
+            String arm = m.smokeArm(), term = m.key();
+            assertTrue(by.containsKey(arm), "methods-smoke has no arm " + arm + " for the registered method " + term);
             JsonNode last = by.get(arm).get("history").get(1);
-            String term = arm.equals("multistage") ? "stages" : arm;
             assertTrue(last.get("loss_" + term).asDouble() > 0 && last.get("param_grad_" + term).asDouble() > 0, arm + ": " + last);
             assertTrue(last.get("kd_param_grad_share").asDouble() > 0, arm + ": " + last);
         }
@@ -47,7 +52,9 @@ class MethodsSmokeTest {
 
         Report.build(results, out, "methods-smoke");
         String methods = Files.readString(out.resolve("tables/methods.md")), grad = Files.readString(out.resolve("tables/methods-gradient.md"));
-        for (String arm : List.of("multistage", "relational", "label", "curriculum", "ramp", "self-r2", "multiteacher"))
+        List<String> arms = new ArrayList<>(Terms.methods().stream().map(Terms.Method::smokeArm).toList());
+        arms.addAll(List.of("curriculum", "ramp", "self-r2", "multiteacher"));
+        for (String arm : arms)
             assertTrue(methods.contains("| " + arm + " |") && grad.contains("| " + arm + " |"), arm + " in the methods tables:\n" + methods);
         assertTrue(methods.contains("v2-cosine (self-distillation, round 2)") && methods.contains("teacher + v2-large-nokd"), methods);
         String alpha = Files.readString(out.resolve("tables/alpha-capacity.md"));
@@ -66,9 +73,9 @@ class MethodsSmokeTest {
         Map<String, Long> params = new HashMap<>();
         for (String arm : order) {
             ObjectNode tree = p.experiment(arm).tree();
-            tree.set("data", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("train_list", "unused.txt"));
+            tree.set("data", new ObjectMapper().createObjectNode().put("train_list", "unused.txt"));
             replaceRuns(tree);
-            var cfg = org.voxkd.train.TrainConfig.fromTree(tree, ReproduceSmokeTest.ROOT.resolve("experiments/" + arm + ".yaml"));
+            var cfg = TrainConfig.fromTree(tree, ReproduceSmokeTest.ROOT.resolve("experiments/" + arm + ".yaml"));
             params.put(arm, (long) cfg.buildModel().parameters().parameterCount());
         }
         double teacher = params.get("teacher");

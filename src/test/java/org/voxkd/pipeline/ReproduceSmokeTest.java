@@ -69,7 +69,7 @@ class ReproduceSmokeTest {
             var b = Ledger.JSON.readTree(dirs.get(0).resolve("baseline.json").toFile());
             var data = runs.get(0).get("config").get("data");
             Path trials = Path.of(data.get("test_trials").asText()), wav = Path.of(data.get("trial_root").asText());
-            assertEquals(org.voxkd.data.Baseline.evaluate(wav, org.voxkd.data.Lists.readTrialList(trials), 2).eer(), b.get("eer").asDouble(), 0);
+            assertEquals(org.voxkd.eval.Baseline.evaluate(wav, org.voxkd.data.Lists.readTrialList(trials), 2).eer(), b.get("eer").asDouble(), 0);
             assertEquals(org.voxkd.data.Lists.readTrialList(trials).size() + 3, Files.readAllLines(dirs.get(0).resolve("scores.txt")).size());
         }
         // A second reproduction finds every run complete and adds nothing.

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.voxkd.engine.Philox;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 import org.voxkd.stats.TrialSet;
 
 /**

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.voxkd.eval.Eer;
+import org.voxkd.stats.Eer;
 
 /**
  * The scoring back-end against independent references (tools/gen_scoring_fixtures.py: scikit-learn, numpy, scipy):

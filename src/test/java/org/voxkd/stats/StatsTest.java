@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.voxkd.data.Lists;
 import org.voxkd.engine.Philox;
-import org.voxkd.eval.Eer;
 
 /**
  * The statistics package against references: Student-t quantiles and CDF against scipy 1.10 (values in the

@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.voxkd.data.Lists;
 import org.voxkd.engine.Philox;
-import org.voxkd.eval.Eer;
 
 /** The statistics the powered study adds: the crossed seed-and-speaker bootstrap, Holm's correction, power, MC error. */
 class StudyStatsTest {

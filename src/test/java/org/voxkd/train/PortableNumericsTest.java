@@ -17,7 +17,8 @@ import org.voxkd.engine.Numerics;
 
 /**
  * Portable numerics gives the same bits whatever the machine: a smoke-sized distillation run ({@link PortableProbe}:
- * front-end, student + frozen teacher, KD and AAM losses, Adam) hashes to the committed golden digests on whatever CPU
+ * front-end, student + frozen teacher, KD and AAM losses, Adam; and the label-level KD and confidence-weight kernels)
+ * hashes to the committed golden digests on whatever CPU
  * this runs, and to the same digests in a child JVM with another vector shape (128-bit: -XX:UseAVX=1
  * -XX:MaxVectorSize=16) and one kernel thread instead of two. Fast numerics may differ there; the test prints whether
  * it does. (-XX:UseAVX=0 would give 128-bit vectors too, but it also turns off the FMA instructions, so every fma of
@@ -52,6 +53,7 @@ class PortableNumericsTest {
         String where = " (here: " + PortableProbe.environment() + ")";
         assertEquals(g.get("features"), d.features(), "front-end features of the synthetic waveforms differ from the golden digest" + where);
         assertEquals(g.get("run"), d.run(), "portable training run differs from the golden digest" + where);
+        assertEquals(g.get("labelkd"), d.labelKd(), "portable label-level KD and confidence weights differ from the golden digest" + where);
     }
 
     @Test
@@ -64,6 +66,7 @@ class PortableNumericsTest {
         String shapes = "here " + PortableProbe.environment() + "; child " + env;
         assertEquals(portable.features(), child.get("portable features"), "portable front-end features differ: " + shapes);
         assertEquals(portable.run(), child.get("portable run"), "portable training run differs: " + shapes);
+        assertEquals(portable.labelKd(), child.get("portable labelkd"), "portable label-level KD and confidence weights differ: " + shapes);
         System.out.println("PortableNumericsTest: portable numerics identical (" + portable.run().substring(0, 16) + "…) — " + shapes);
         System.out.println("PortableNumericsTest: fast numerics (allowed to differ) " + (fast.run().equals(child.get("fast run"))
                 ? "identical" : "differs: " + fast.run().substring(0, 16) + "… here, " + child.get("fast run").substring(0, 16) + "… in the child"));

@@ -8,12 +8,17 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import org.voxkd.audio.FrontEnd;
+import org.voxkd.engine.Buffer;
+import org.voxkd.engine.ExecutionPlan;
 import org.voxkd.engine.Numerics;
 import org.voxkd.engine.ParameterSet;
 import org.voxkd.engine.Philox;
+import org.voxkd.engine.TaskGraph;
+import org.voxkd.engine.View;
 import org.voxkd.engine.cpu.CpuBackend;
 import org.voxkd.engine.cpu.Parallel;
 import org.voxkd.engine.cpu.Simd;
+import org.voxkd.kernels.Distill;
 import org.voxkd.nn.Init;
 import org.voxkd.nn.Student;
 import org.voxkd.nn.StudentConfig;
@@ -25,7 +30,8 @@ import org.voxkd.nn.TeacherConfig;
  * and machines: synthetic waveforms through the front-end, then {@link #STEPS} training steps of a small student
  * against a frozen small teacher (cosine KD at α 0.5, AAM-softmax, dropout, BatchNorm statistics, Adam), all on a cpu
  * backend in the active numerics mode. {@link #main} prints the SHA-256 of the features and of the run (every step's
- * metrics, then the final student parameters, BatchNorm statistics and classifier weights) and the environment.
+ * metrics, then the final student parameters, BatchNorm statistics and classifier weights), of the label-level KD and
+ * confidence-weight kernels ({@link #labelKd}) and the environment.
  * Sizes make every split kernel and both GEMM split directions fork on two threads.
  */
 public final class PortableProbe {
@@ -33,8 +39,8 @@ public final class PortableProbe {
 
     private PortableProbe() {}
 
-    /** The two digests: the front-end's features and the whole run. */
-    public record Digests(String features, String run) {}
+    /** The digests: the front-end's features, the whole run, and the label-level KD / confidence-weight kernels. */
+    public record Digests(String features, String run, String labelKd) {}
 
     /** Waveform b: a gliding tone with harmonics plus Philox noise, all in StrictMath (so identical everywhere). */
     static float[] waveform(int b) {
@@ -95,7 +101,35 @@ public final class PortableProbe {
                 if (!Double.isFinite(m[i])) throw new IllegalStateException("the probe's " + prog.columns().get(i) + " is " + m[i]);
         }
         HexFormat hex = HexFormat.of();
-        return new Digests(hex.formatHex(features.digest()), hex.formatHex(run.digest()));
+        return new Digests(hex.formatHex(features.digest()), hex.formatHex(run.digest()), labelKd());
+    }
+
+    /**
+     * The kernels whose exp/log the probe's run does not reach: label-level KD (forward and backward through the
+     * student's head) and the confidence weights of several teachers, on fixed Philox inputs; the SHA-256 of every output.
+     */
+    static String labelKd() {
+        int b = 5, k = 7, d = 9, nt = 3;
+        Buffer buf = new Buffer("probe.labelkd", b * d + k * d + b * k + nt * b + 1 + b * d + k * d + nt * b + Distill.labelScratch(b, k, d));
+        View x = buf.view(0, b * d), w = buf.view(b * d, k * d), ct = buf.view(b * d + k * d, b * k), ce = buf.view(b * d + k * d + b * k, nt * b);
+        int o = b * d + k * d + b * k + nt * b;
+        View loss = buf.view(o, 1), dx = buf.view(o + 1, b * d), dw = buf.view(o + 1 + b * d, k * d), tw = buf.view(o + 1 + b * d + k * d, nt * b);
+        View scratch = buf.view(o + 1 + b * d + k * d + nt * b, Distill.labelScratch(b, k, d));
+        TaskGraph g = new TaskGraph("probe.labelkd");
+        Distill.labelKd(g, loss, dx, dw, scratch, x, w, ct, b, k, d, 30f, 2f, 0.7f);
+        Distill.confidenceWeights(g, tw, ce, nt, b);
+        Philox.Stream r = new Philox.Stream(9, 31);
+        MessageDigest md = sha256();
+        try (ExecutionPlan plan = new ExecutionPlan(new CpuBackend(), g.snapshot())) {
+            for (View v : new View[] {x, w, ct, ce}) {
+                float[] h = new float[v.length()];
+                for (int i = 0; i < h.length; i++) h[i] = (float) (v == ce ? 3 * r.nextDouble() : 2 * r.nextDouble() - 1);
+                plan.write(v, h);
+            }
+            plan.execute();
+            for (View v : new View[] {loss, dx, dw, tw}) update(md, plan.read(v));
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     private static MessageDigest sha256() {
@@ -145,6 +179,7 @@ public final class PortableProbe {
             Digests d = run(Numerics.parse(m));
             System.out.println(m + " features " + d.features());
             System.out.println(m + " run " + d.run());
+            System.out.println(m + " labelkd " + d.labelKd());
         }
         System.out.println("environment " + environment());
     }

@@ -243,7 +243,7 @@ class TrainerTest {
         assertTrue(a.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(a.get(k).data(), c.get(k).data())), "same weights with and without augmentation");
         assertTrue(Files.readString(work.resolve("aug1/config.json")).contains("\"augment\" : true"));
         // the augmentation sets are part of the data hash
-        assertTrue(!Trainer.dataHash(aug).equals(Trainer.dataHash(plain)));
+        assertTrue(!RunInputs.dataHash(aug).equals(RunInputs.dataHash(plain)));
     }
 
     /** Epoch rows without their wall-clock columns. */

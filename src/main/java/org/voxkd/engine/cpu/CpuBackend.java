@@ -9,6 +9,7 @@ import org.voxkd.engine.Backend;
 import org.voxkd.engine.Buffer;
 import org.voxkd.engine.DeviceInfo;
 import org.voxkd.engine.Numerics;
+import org.voxkd.engine.Precision;
 import org.voxkd.engine.Task;
 import org.voxkd.engine.View;
 
@@ -112,8 +113,8 @@ public final class CpuBackend implements Backend {
         };
     }
 
-    @Override public String unsupported(org.voxkd.engine.Precision p) {
-        return p == org.voxkd.engine.Precision.BF16 ? GemmProviders.bf16Unavailable() : null;
+    @Override public String unsupported(Precision p) {
+        return p == Precision.BF16 ? GemmProviders.bf16Unavailable() : null;
     }
 
     @Override public void finish() { /* launches are synchronous */ }

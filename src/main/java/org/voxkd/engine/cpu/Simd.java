@@ -7,6 +7,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.voxkd.engine.Numerics;
 
 /**
  * SIMD for the cpu kernels (the JDK's Vector API): tiled loops over the native buffers and the vector
@@ -260,8 +261,8 @@ public final class Simd {
     static {
         if (TILE % MASK_ELEMENTS != 0 || MASK_ELEMENTS % LANES != 0 || TILE % LANES != 0)
             throw new IllegalStateException("vector shape " + F + " / " + L + " does not divide the tile of " + TILE);
-        if (org.voxkd.engine.Numerics.LOGICAL_LANES % LANES != 0)
-            throw new IllegalStateException("vector shape " + F + " is wider than the " + org.voxkd.engine.Numerics.LOGICAL_LANES
+        if (Numerics.LOGICAL_LANES % LANES != 0)
+            throw new IllegalStateException("vector shape " + F + " is wider than the " + Numerics.LOGICAL_LANES
                     + " lanes of portable mode's reductions; start the JVM with -XX:MaxVectorSize=64");
     }
 }

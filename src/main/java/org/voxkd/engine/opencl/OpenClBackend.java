@@ -23,6 +23,7 @@ import org.voxkd.engine.Backend;
 import org.voxkd.engine.Buffer;
 import org.voxkd.engine.DeviceInfo;
 import org.voxkd.engine.Kernel;
+import org.voxkd.engine.Lowering;
 import org.voxkd.engine.Scalar;
 import org.voxkd.engine.Task;
 import org.voxkd.engine.View;
@@ -138,12 +139,12 @@ public final class OpenClBackend implements Backend {
     }
 
     private Bound bindSource(Task task, cl_mem[] mems) {
-        Reductions.Plan plan = Reductions.of(task);
-        if (plan != null) return bindStages(task, mems, plan);
+        Lowering lowering = task.kernel().lowering();
+        if (lowering != null) return bindStages(task, mems, lowering.plan(task.args()));
         cl_kernel kernel = programs.kernel(task.kernel());
         kernels.add(kernel);
         List<Object> spec = new ArrayList<>();
-        for (int k = 0; k < task.args().length; k++) spec.add(new Reductions.TaskArg(k));
+        for (int k = 0; k < task.args().length; k++) spec.add(new Lowering.TaskArg(k));
         Launch launch = new Launch(kernel, spec, task.args(), mems);
         long[] global = new long[task.range().global().length];
         for (int d = 0; d < global.length; d++) global[d] = Math.max(1, task.range().global()[d]);
@@ -158,19 +159,19 @@ public final class OpenClBackend implements Backend {
         return profile -> launch.enqueue(global, localFinal, profile, name);
     }
 
-    /** The reductions of {@link Reductions}: several launches, their partial sums in the shared scratch buffer. */
-    private Bound bindStages(Task task, cl_mem[] mems, Reductions.Plan plan) {
+    /** A kernel's {@link Lowering}: several launches, their partial sums in the shared scratch buffer. */
+    private Bound bindStages(Task task, cl_mem[] mems, Lowering.Plan plan) {
         partials.ensure(plan.scratch() * Sizeof.cl_double);
         List<Launch> launches = new ArrayList<>();
-        for (Reductions.Stage st : plan.stages()) {
-            cl_kernel kernel = programs.kernel(st.family(), st.name());
+        for (Lowering.Stage st : plan.stages()) {
+            cl_kernel kernel = programs.kernel(st.kernel());
             kernels.add(kernel);
             long[] limit = new long[1];
             clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(limit), null);
             long size = 1;
             for (long l : st.local()) size *= l;
             if (size > limit[0])
-                throw new IllegalStateException(st.family() + ".cl " + st.name() + " needs work groups of " + size + " items; " + info.name()
+                throw new IllegalStateException(st.kernel() + " needs work groups of " + size + " items; " + info.name()
                         + " allows " + limit[0] + " for it");
             launches.add(new Launch(kernel, st.args(), task.args(), mems));
         }
@@ -178,8 +179,8 @@ public final class OpenClBackend implements Backend {
         return profile -> {
             long ns = 0;
             for (int i = 0; i < launches.size(); i++) {
-                Reductions.Stage st = plan.stages().get(i);
-                ns += launches.get(i).enqueue(st.global(), st.local(), profile, name + " (" + st.name() + ")");
+                Lowering.Stage st = plan.stages().get(i);
+                ns += launches.get(i).enqueue(st.global(), st.local(), profile, name + " (" + st.kernel().name() + ")");
             }
             return ns;
         };
@@ -235,14 +236,14 @@ public final class OpenClBackend implements Backend {
             this.kernel = kernel;
             int s = 0;
             for (Object item : spec) {
-                Object a = item instanceof Reductions.TaskArg t ? taskArgs[t.index()] : item;
+                Object a = item instanceof Lowering.TaskArg t ? taskArgs[t.index()] : item;
                 int slot = s;
-                if (item instanceof Reductions.ScratchArg sc) {
+                if (item instanceof Lowering.ScratchArg sc) {
                     dynamic.add(() -> clSetKernelArg(kernel, slot, Sizeof.cl_mem, Pointer.to(partials.mem)));
                     clSetKernelArg(kernel, slot + 1, Sizeof.cl_int, Pointer.to(new int[] {sc.offset()}));
                     s += 2;
                 } else if (a instanceof View v) {
-                    clSetKernelArg(kernel, s++, Sizeof.cl_mem, Pointer.to(mems[((Reductions.TaskArg) item).index()]));
+                    clSetKernelArg(kernel, s++, Sizeof.cl_mem, Pointer.to(mems[((Lowering.TaskArg) item).index()]));
                     clSetKernelArg(kernel, s++, Sizeof.cl_int, Pointer.to(new int[] {v.offset()}));
                 } else if (a instanceof Integer i) {
                     clSetKernelArg(kernel, s++, Sizeof.cl_int, Pointer.to(new int[] {i}));
@@ -271,23 +272,25 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    /** CLBlast SGEMM (strided batched); arguments as in {@link org.voxkd.kernels.Blas#SGEMM}. */
+    /**
+     * CLBlast SGEMM (strided batched): A, B, C, transA, transB, M, N, K, lda, ldb, ldc, batch, strideA, strideB, strideC,
+     * alpha, beta (the BLAS kernels' signature); a kernel with an {@link Kernel#operandRounding} (bf16) rounds A and B first.
+     */
     private Bound bindBlas(Task task, cl_mem[] mems) {
-        boolean bf16 = task.kernel().name().equals("gemm_bf16_strided_batched");
-        if (!bf16 && !task.kernel().name().equals("sgemm_strided_batched"))
-            throw new IllegalStateException("no CLBlast routine for " + task.kernel());
+        Kernel rounding = task.kernel().operandRounding();
+        boolean bf16 = rounding != null;
         Object[] a = task.args();
         int ta = (Integer) a[3] != 0 ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo;
         int tb = (Integer) a[4] != 0 ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo;
         int m = (Integer) a[5], n = (Integer) a[6], k = (Integer) a[7], lda = (Integer) a[8], ldb = (Integer) a[9], ldc = (Integer) a[10];
         int batch = (Integer) a[11], sa = (Integer) a[12], sb = (Integer) a[13], sc = (Integer) a[14];
         long oc = ((View) a[2]).offset();
-        // bf16: the operands' extents are rounded into scratch copies first (round_bf16), then CLBlast multiplies the
+        // bf16: the operands' extents are rounded into scratch copies first (the rounding kernel), then CLBlast multiplies the
         // copies in fp32 — bf16 operands, fp32 accumulation, the cpu backend's numerics on any device.
         int ea = extent(ta != CLBlastTranspose.CLBlastTransposeNo ? k : m, ta != CLBlastTranspose.CLBlastTransposeNo ? m : k, lda, sa, batch);
         int eb = extent(tb != CLBlastTranspose.CLBlastTransposeNo ? n : k, tb != CLBlastTranspose.CLBlastTransposeNo ? k : n, ldb, sb, batch);
-        Launch roundA = bf16 ? rounding(operandA, mems[0], ((View) a[0]).offset(), ea) : null;
-        Launch roundB = bf16 ? rounding(operandB, mems[1], ((View) a[1]).offset(), eb) : null;
+        Launch roundA = bf16 ? rounding(rounding, operandA, mems[0], ((View) a[0]).offset(), ea) : null;
+        Launch roundB = bf16 ? rounding(rounding, operandB, mems[1], ((View) a[1]).offset(), eb) : null;
         long[] globalA = {(ea + 255L) / 256 * 256}, globalB = {(eb + 255L) / 256 * 256}, local = {256};
         return profile -> {
             float alpha = floatArg(a[15]), beta = floatArg(a[16]);
@@ -318,10 +321,10 @@ public final class OpenClBackend implements Backend {
         return Math.toIntExact((long) (batch - 1) * stride + (long) (rows - 1) * ld + cols);
     }
 
-    /** round_bf16 of {@code n} floats of {@code src} from {@code offset} into {@code into}'s buffer from 0. */
-    private Launch rounding(Scratch into, cl_mem src, int offset, int n) {
+    /** {@code k} ({@code out y, in x, int n}) over {@code n} floats of {@code src} from {@code offset} into {@code into}'s buffer from 0. */
+    private Launch rounding(Kernel k, Scratch into, cl_mem src, int offset, int n) {
         into.ensure((long) n * Sizeof.cl_float);
-        cl_kernel kernel = programs.kernel("tensor", "round_bf16");
+        cl_kernel kernel = programs.kernel(k);
         kernels.add(kernel);
         Launch l = new Launch(kernel, List.of(), new Object[0], new cl_mem[0]);
         l.dynamic.add(() -> {

@@ -1,4 +1,4 @@
-package org.voxkd.eval;
+package org.voxkd.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

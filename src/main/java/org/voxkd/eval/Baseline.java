@@ -1,4 +1,4 @@
-package org.voxkd.data;
+package org.voxkd.eval;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.voxkd.audio.FrontEnd;
 import org.voxkd.audio.Wav;
-import org.voxkd.eval.Eer;
+import org.voxkd.data.Lists;
+import org.voxkd.data.Workers;
+import org.voxkd.stats.Eer;
 
 /**
  * The non-learned reference system used to calibrate SynthVox: the embedding of an utterance is its

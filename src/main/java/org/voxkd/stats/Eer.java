@@ -1,4 +1,4 @@
-package org.voxkd.eval;
+package org.voxkd.stats;
 
 import java.util.Arrays;
 
