@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.util.Properties;
 import picocli.CommandLine;
 
-/** `voxkd --version`: the project version, Java runtime and OpenBLAS build. */
+/** `voxkd --version`: the project version and the Java runtime (version, vendor, java.home). */
 public final class VersionProvider implements CommandLine.IVersionProvider {
     public static String version() {
         Properties p = new Properties();
@@ -18,6 +18,9 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
     }
 
     @Override public String[] getVersion() {
-        return new String[] {"voxkd " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        // java.home says which runtime runs voxkd: a JDK on this machine, or the GPU bundle's own (make gpu-bundle).
+        String bundle = System.getProperty("voxkd.bundle");
+        return new String[] {"voxkd " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")",
+                "java.home " + System.getProperty("java.home") + (bundle == null ? "" : " (runtime of the GPU bundle " + bundle + ")")};
     }
 }
