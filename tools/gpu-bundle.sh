@@ -40,9 +40,15 @@ for p in /usr/lib/x86_64-linux-gnu/libOpenCL.so.1 /usr/lib64/libOpenCL.so.1 /lib
   [ -e "$p" ] && { loader="$(readlink -f "$p")"; break; }
 done
 [ -n "$loader" ] || { echo "gpu-bundle: no libOpenCL.so.1 (Debian: apt-get install ocl-icd-libopencl1; make opencl-runtime does as root)" >&2; exit 1; }
-for tool in xz unzip zip objcopy; do
-  command -v "$tool" >/dev/null || { echo "gpu-bundle: '$tool' is missing (Debian packages xz-utils, unzip, zip, binutils)" >&2; exit 1; }
-done
+if ! command -v xz >/dev/null || ! command -v unzip >/dev/null || ! command -v zip >/dev/null || ! command -v objcopy >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "gpu-bundle: installing xz-utils, zip, unzip, binutils ..."
+    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xz-utils zip unzip binutils >/dev/null
+  fi
+  for tool in xz unzip zip objcopy; do
+    command -v "$tool" >/dev/null || { echo "gpu-bundle: '$tool' is missing (Debian packages xz-utils, unzip, zip, binutils; run as root to install them)" >&2; exit 1; }
+  done
+fi
 jar() { ls "$t/lib/$1"-[0-9]*.jar 2>/dev/null | grep -v -- "-linux-\|-windows-\|-macosx-" | head -n1; }
 natjar() { ls "$t/lib/$1"-*-linux-x86_64.jar 2>/dev/null | head -n1; }
 
@@ -87,13 +93,18 @@ if [ ! -f "$cache" ]; then
   [ -x "$rt/bin/java" ] || { echo "gpu-bundle: jlink failed" >&2; exit 1; }
   # jlink's objcopy plugin keeps the symbol table; the JVM needs only the dynamic symbols (25 MB instead of 30).
   find "$rt" -name '*.so' -exec objcopy --strip-unneeded {} \;
-  # OpenBLAS for the cpu reference of the parity tests: the BLAS-only JNI library (voxkd calls cblas_sgemm, declared in
-  # openblas_nolapack, whose class loads jniopenblas_nolapack), libopenblas and its Fortran runtime; JavaCPP's own JNI.
+  # OpenBLAS for the cpu reference of the parity tests: the JNI libraries of the openblas_nolapack class (cblas_sgemm) and
+  # of the openblas class (which voxkd's calls initialise; 24 MB, 2 MB in xz), libopenblas and its Fortran runtime
+  # (libjniopenblas_full, the LAPACK one, stays out); JavaCPP's own JNI library.
   mkdir -p "$rt/voxkd-natives"
   unzip -q -j -o "$obl" -d "$rt/voxkd-natives" 'org/bytedeco/openblas/linux-x86_64/libjniopenblas_nolapack.so' \
+    'org/bytedeco/openblas/linux-x86_64/libjniopenblas.so' \
     'org/bytedeco/openblas/linux-x86_64/libopenblas.so.0' 'org/bytedeco/openblas/linux-x86_64/libgfortran.so.5' \
     'org/bytedeco/openblas/linux-x86_64/libquadmath.so.0' 'org/bytedeco/openblas/linux-x86_64/libgcc_s.so.1'
   unzip -q -j -o "$jcpp" -d "$rt/voxkd-natives" 'org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so'
+  # jniopenblas_nolapack needs libopenblas_nolapack.so.0, which JavaCPP makes from libopenblas.so.0 when it extracts a jar:
+  # here a link (inside the archive; found through the JNI library's $ORIGIN runpath).
+  ln -s libopenblas.so.0 "$rt/voxkd-natives/libopenblas_nolapack.so.0"
   echo "VOXKD_MODULES=\"$modules\"" >> "$rt/release"
   tar -C "$rt" --owner=0 --group=0 --numeric-owner --sort=name --mtime=@0 -cf - . | xz -4 -T2 > "$cache.tmp"
   mv "$cache.tmp" "$cache"

@@ -9,8 +9,13 @@
 # container toolkit's mount), /usr/lib64, /usr/lib/x86_64-linux-gnu (and its nvidia/current), or wherever `ldconfig -p`
 # knows it. Where the image has no ICD loader and no ICD file at all, this is what makes the GPU visible.
 
-VENDOR_LIBDIRS_SEARCH=(/usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib64 /usr/lib/x86_64-linux-gnu
-                       /usr/lib/x86_64-linux-gnu/nvidia/current /lib/x86_64-linux-gnu /lib64 /usr/lib /lib /usr/local/lib)
+# VOXKD_DRIVER_DIRS (colon-separated) are searched first and VOXKD_SYSTEM_ICD_DIR replaces /etc/OpenCL/vendors: for an
+# image that keeps its driver elsewhere, and for tests (GpuBundleTest).
+VENDOR_LIBDIRS_SEARCH=()
+IFS=: read -r -a VENDOR_LIBDIRS_SEARCH <<< "${VOXKD_DRIVER_DIRS:-}"
+VENDOR_LIBDIRS_SEARCH+=(/usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib64 /usr/lib/x86_64-linux-gnu
+                        /usr/lib/x86_64-linux-gnu/nvidia/current /lib/x86_64-linux-gnu /lib64 /usr/lib /lib /usr/local/lib)
+SYSTEM_ICD_DIR="${VOXKD_SYSTEM_ICD_DIR:-/etc/OpenCL/vendors}"
 
 # The absolute path of a library named in an ICD file (a bare name is looked up like the loader's dlopen would).
 opencl_resolve_lib() {
@@ -19,7 +24,7 @@ opencl_resolve_lib() {
     /*) [ -e "$name" ] && { echo "$name"; return 0; }; name="$(basename "$name")" ;;
   esac
   for d in "${VENDOR_LIBDIRS_SEARCH[@]}"; do
-    [ -e "$d/$name" ] && { echo "$d/$name"; return 0; }
+    [ -n "$d" ] && [ -e "$d/$name" ] && { echo "$d/$name"; return 0; }
   done
   p="$(ldconfig -p 2>/dev/null | awk -v n="$name" '$1 == n && /x86-64/ { print $NF; exit }')"
   [ -n "$p" ] && [ -e "$p" ] && { echo "$p"; return 0; }
@@ -27,11 +32,11 @@ opencl_resolve_lib() {
 }
 
 opencl_vendors() {
-  local dir="$1" f lib path name found=() nvidia="" searched
+  local dir="$1" f lib path name found=() nvidia="" searched d p
   VENDORS_NOTE=""; VENDORS_LIBDIRS=""
   mkdir -p "$dir"
   rm -f "$dir"/*.icd
-  for f in /etc/OpenCL/vendors/*.icd; do
+  for f in "$SYSTEM_ICD_DIR"/*.icd; do
     [ -f "$f" ] || continue
     lib="$(head -n1 "$f" | tr -d '\r' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
     [ -n "$lib" ] || continue
@@ -50,6 +55,7 @@ opencl_vendors() {
     else
       # A driver folder may hold only the versioned file (libnvidia-opencl.so.550.54.15).
       for d in "${VENDOR_LIBDIRS_SEARCH[@]}"; do
+        [ -n "$d" ] || continue
         for p in "$d"/libnvidia-opencl.so.[0-9]*; do [ -e "$p" ] && { nvidia="$p"; break 2; }; done
       done
     fi

@@ -36,7 +36,9 @@ public final class DevicesCommand implements Runnable {
     /** The file of the OpenCL ICD loader this process loaded (from /proc/self/maps on Linux), or null. */
     static String openclLoader() {
         try (java.util.stream.Stream<String> maps = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
-            return maps.map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(f -> f.matches(".*/libOpenCL\\.so(\\.[0-9.]+)?")).findFirst().orElse(null);
+            // address perms offset dev inode path: the path is the sixth field and may hold spaces.
+            return maps.map(l -> l.split("\\s+", 6)).filter(f -> f.length == 6 && f[5].matches(".*/libOpenCL\\.so(\\.[0-9.]+)?"))
+                    .map(f -> f[5]).findFirst().orElse(null);
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
