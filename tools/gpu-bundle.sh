@@ -8,7 +8,7 @@
 # What goes in, and why (sizes are measured and printed at the end; the folder must stay <= --max-mib):
 #   runtime.tar.xz  a jlinked JDK runtime (JAVA_HOME from tools/find-jdk.sh) with only the modules voxkd's OpenCL path
 #                   needs (jdeps; jdk.incubator.vector for the cpu kernels), debug symbols stripped, plus OpenBLAS's
-#                   natives for the cpu reference of the parity tests. It is xz-compressed because unpacked it is ~70 MB
+#                   natives for the cpu reference of the parity tests. It is xz-compressed because unpacked it is 118 MB
 #                   (libjvm.so alone is 25 MB stripped): bin/voxkd unpacks it once per machine into a cache folder named
 #                   by its SHA-256, never into this folder, so what travels keeps its measured size.
 #   app/            voxkd.jar and the jars the OpenCL path uses; the JOCL and CLBlast jars keep only their linux-x86_64
@@ -73,7 +73,7 @@ repack() { # repack SRC.jar DEST.jar KEEP-REGEX (paths of non-class files to kee
 repack "$(jar jocl)" "$stage/app/lib/$(basename "$(jar jocl)")" '^lib/libJOCL_.*-linux-x86_64\.so$|^META-INF/'
 repack "$(jar jocl-blast)" "$stage/app/lib/$(basename "$(jar jocl-blast)")" '^lib/libJOCLBlast_.*-linux-x86_64\.so$|^lib/linux/x86_64/|^META-INF/'
 
-# ---- runtime: jlinked JDK + OpenBLAS natives, xz; rebuilt only when the JDK, the module list or this script change ----
+# ---- runtime: jlinked JDK + OpenBLAS natives, xz; rebuilt only when the JDK, the module list or the recipe change ----
 modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps --class-path "$stage/app/lib/*" \
            "$stage/app/voxkd.jar" "$stage/app/lib/"*.jar 2>/dev/null | tail -n1)"
 # java.sql (and java.xml under it, ~40% of the image) serves only optional paths of Jackson (java.sql.Date) and
@@ -82,7 +82,8 @@ modules="$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-mod
 modules="$(echo "$modules,java.logging,java.management,jdk.incubator.vector,jdk.management,jdk.unsupported" | tr ',' '\n' | grep -v -x -E 'java\.sql|java\.xml|java\.transaction\.xa|java\.desktop' \
            | sort -u | paste -sd, -)"
 obl="$(natjar openblas)"; jcpp="$(natjar javacpp)"
-key="$( { cat "$jdk/release"; echo "$modules"; sha256sum "$obl" "$jcpp" "$0" | cut -d' ' -f1; } | sha256sum | cut -c1-16)"
+recipe=3  # bump when the runtime's recipe below changes (a cached runtime is reused while JDK, modules, jars and recipe stay)
+key="$( { cat "$jdk/release"; echo "$modules recipe $recipe"; sha256sum "$obl" "$jcpp" | cut -d' ' -f1; } | sha256sum | cut -c1-16)"
 cache="$t/gpu-bundle-runtime-$key.tar.xz"
 if [ ! -f "$cache" ]; then
   echo "gpu-bundle: jlink $modules (once per JDK and module list) ..."
