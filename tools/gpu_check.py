@@ -191,13 +191,14 @@ def main():
         if index is None:
             if dev["status"] == "ok":
                 dev["status"] = "failed"
-                unavailable = [l for l in dev.get("output", []) if "unavailable" in l]
+                unavailable = [l for l in dev.get("output", []) if l.startswith("opencl") and "unavailable:" in l]
                 dev["why"] = "no OpenCL device listed" + (": " + unavailable[0].split("unavailable:", 1)[1].strip() if unavailable else "")
             for s in needs_device:
                 steps.append(skipped(s, "no OpenCL device (see the devices step)"))
             needs_device = []
         elif not gpu:
-            summary["note"] = "no OpenCL GPU found: a dry run on OpenCL device %s" % index
+            # Why no GPU: the launcher's driver search says where NVIDIA's OpenCL library was looked for.
+            summary["note"] = "no OpenCL GPU found: a dry run on OpenCL device %s (%s)" % (index, summary.get("opencl_vendors", "no launcher note"))
     threads = str(os.cpu_count() or 2)
     env = {"VOXKD_TEST_OPENCL_DEVICE": index or "0", "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", threads),
            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", threads), "OPENBLAS_THREAD_TIMEOUT": "4"}

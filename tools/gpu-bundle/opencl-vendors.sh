@@ -16,6 +16,9 @@ IFS=: read -r -a VENDOR_LIBDIRS_SEARCH <<< "${VOXKD_DRIVER_DIRS:-}"
 VENDOR_LIBDIRS_SEARCH+=(/usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib64 /usr/lib/x86_64-linux-gnu
                         /usr/lib/x86_64-linux-gnu/nvidia/current /lib/x86_64-linux-gnu /lib64 /usr/lib /lib /usr/local/lib)
 SYSTEM_ICD_DIR="${VOXKD_SYSTEM_ICD_DIR:-/etc/OpenCL/vendors}"
+# ldconfig lives in /sbin or /usr/sbin, which a plain user's PATH (or env -i PATH=/usr/bin:/bin) may lack.
+LDCONFIG="$(command -v ldconfig || ls /sbin/ldconfig /usr/sbin/ldconfig 2>/dev/null | head -n1 || true)"
+LDCONFIG="${LDCONFIG:-ldconfig}"
 
 # The absolute path of a library named in an ICD file (a bare name is looked up like the loader's dlopen would).
 opencl_resolve_lib() {
@@ -26,7 +29,7 @@ opencl_resolve_lib() {
   for d in "${VENDOR_LIBDIRS_SEARCH[@]}"; do
     [ -n "$d" ] && [ -e "$d/$name" ] && { echo "$d/$name"; return 0; }
   done
-  p="$(ldconfig -p 2>/dev/null | awk -v n="$name" '$1 == n && /x86-64/ { print $NF; exit }')"
+  p="$("$LDCONFIG" -p 2>/dev/null | awk -v n="$name" '$1 == n && /x86-64/ { print $NF; exit }')"
   [ -n "$p" ] && [ -e "$p" ] && { echo "$p"; return 0; }
   return 1
 }
