@@ -169,18 +169,19 @@ def main():
             steps[-1].setdefault("why", "make gpu-bundle did not produce %s" % props)
             return done()
     summary["bundle_properties"] = properties(props)
+    # Through bash: a copy that lost its execute bits on the way (a carried folder, an archive) still runs.
     voxkd = os.path.join(bundle, "bin", "voxkd")
     shape = ["--batch", str(batch), "--frames", str(frames)]
 
     if "version" in wanted:
-        steps.append(run("version", [voxkd, "--version"], budget, bundle))
+        steps.append(run("version", ["bash", voxkd, "--version"], budget, bundle))
         home = [l for l in steps[-1].get("output", []) if l.startswith("java.home ")]
         if home:
             summary["java_home"] = re.sub(r" \(runtime of the GPU bundle .*\)$", "", home[0][len("java.home "):])
     needs_device = [s for s in wanted if s in ("parity", "infer", "train", "profile")]
     index, gpu = None, False
     if "devices" in wanted or needs_device:
-        dev = run("devices", [voxkd, "devices"], budget, bundle)
+        dev = run("devices", ["bash", voxkd, "devices"], budget, bundle)
         steps.append(dev)
         index, gpu = pick_device(dev)
         summary["opencl_device"] = index
@@ -208,13 +209,13 @@ def main():
         classes = [c for c in a.parity_classes.split(",") if c.strip()]
         # Reserve time for the benchmarks that follow: parity gets what is left after them.
         reserve = sum(r for s, r in (("infer", 60), ("train", 90), ("peer", 50)) if s in wanted)
-        steps.append(run("parity", [voxkd, "--java", "-Xss16m", "-Xmx6g", "-cp", cp, "org.voxkd.GpuCheckRunner"] + classes,
+        steps.append(run("parity", ["bash", voxkd, "--java", "-Xss16m", "-Xmx6g", "-cp", cp, "org.voxkd.GpuCheckRunner"] + classes,
                          budget, bundle, env, reserve=reserve))
     if "infer" in needs_device:
-        steps.append(run("infer", [voxkd, "bench", "infer", "--backend", "opencl", "--device", index, "--json"] + shape, budget, bundle, env,
+        steps.append(run("infer", ["bash", voxkd, "bench", "infer", "--backend", "opencl", "--device", index, "--json"] + shape, budget, bundle, env,
                          reserve=150 if "train" in wanted else 0))
     if "train" in needs_device:
-        steps.append(run("train", [voxkd, "bench", "train", "--backend", "opencl", "--device", index, "--json"] + shape, budget, bundle, env,
+        steps.append(run("train", ["bash", voxkd, "bench", "train", "--backend", "opencl", "--device", index, "--json"] + shape, budget, bundle, env,
                          reserve=60 if "peer" in wanted else 0))
     if "peer" in wanted:
         python = sys.executable or "python3"
@@ -230,7 +231,7 @@ def main():
                              "infer_voxkd_over_pytorch_cuda": by["infer"]["samples_per_s"] / by["peer"]["student_infer_samples_per_s"]}
     # Where the training step's time goes on this device, if time is left (the kernel table is in the step's output).
     if "profile" in needs_device:
-        steps.append(run("profile", [voxkd, "bench", "train", "--backend", "opencl", "--device", index, "--profile", "--reps", "1"] + shape,
+        steps.append(run("profile", ["bash", voxkd, "bench", "train", "--backend", "opencl", "--device", index, "--profile", "--reps", "1"] + shape,
                          budget, bundle, env))
     # A dry run without a GPU or CUDA is not a failure of the script: the summary says what ran.
     return done()
