@@ -219,7 +219,9 @@ def main():
                          reserve=60 if "peer" in wanted else 0))
     if "peer" in wanted:
         python = sys.executable or "python3"
-        peer = run("peer", [python, os.path.join(bundle, "tools", "torch_peer.py"), "bench", "--device", "cuda"] + shape, budget, bundle)
+        # No __pycache__ written into the bundle (torch_peer imports gen_model_fixtures).
+        peer = run("peer", [python, os.path.join(bundle, "tools", "torch_peer.py"), "bench", "--device", "cuda"] + shape, budget, bundle,
+                   {"PYTHONDONTWRITEBYTECODE": "1"})
         text = "\n".join(peer.get("output", []))
         if peer["status"] == "failed" and ("CUDA" in text or "cuda" in text or "No module named 'torch'" in text):
             peer["status"] = "skipped"
