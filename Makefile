@@ -11,6 +11,7 @@ export OMP_NUM_THREADS ?= $(OPENBLAS_NUM_THREADS)
 MVN := mvn -B --no-transfer-progress
 
 .PHONY: all build javadoc install test reproduce verify report paper bench bench-peers gpu-check gpu-check-build opencl-runtime slurm-runtime ffmpeg-runtime clean help
+.PHONY: gpu-bundle ptx-check test-gpu-ready
 
 all: build
 
@@ -22,6 +23,8 @@ help:
 	@echo "make install    - install org.voxkd:voxkd into your local Maven repository (the Java API for your own pom)"
 	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
 	@echo "make gpu-check  - on a GPU machine: devices, OpenCL parity tests, bench train|infer on opencl, PyTorch CUDA peer; one JSON"
+	@echo "make gpu-bundle - target/gpu-bundle: voxkd with its own Java runtime and OpenCL loader, for a GPU machine without Java (<= 36 MiB)"
+	@echo "make ptx-check  - every OpenCL kernel compiled to PTX and assembled for sm_80 and sm_90 (clang-14 + libclc, CUDA's ptxas)"
 	@echo "make report     - rebuild paper/generated/ from results/"
 	@echo "make paper      - paper/main.pdf (installs TeX on Debian when root)"
 
@@ -80,7 +83,7 @@ ffmpeg-runtime:
 	fi
 
 # The Slurm daemons are stopped afterwards if this run started them.
-test: opencl-runtime slurm-runtime ffmpeg-runtime
+test: opencl-runtime ffmpeg-runtime test-gpu-ready slurm-runtime
 	$(MVN) test; rc=$$?; tools/slurm-local.sh stop-started || true; exit $$rc
 
 # The PyTorch performance peer (shared/peers, next to the checkout); `bench compare` runs it when it and python3-torch exist.
@@ -114,6 +117,29 @@ gpu-check-build: opencl-runtime
 	$(MVN) -q package -DskipTests
 	$(MVN) -q test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/test-lib \
 	  -DincludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian
+
+# One folder that runs voxkd on a GPU machine with no Java, Maven or OpenCL loader (tools/gpu-bundle.sh says what is in it;
+# README "GPU machines"): carry target/gpu-bundle with the working tree and run `python3 target/gpu-bundle/tools/gpu_check.py`.
+gpu-bundle: gpu-check-build
+	tools/gpu-bundle.sh
+
+# Every kernel to PTX for sm_80 and sm_90, without a GPU (tools/ptx-check.sh); installs clang-14/libclc-14 as root.
+ptx-check:
+	@tools/install-ptx-tools.sh
+	tools/ptx-check.sh
+
+# Before the suite: ptx-check where ptxas (CUDA) exists, and the GPU bundle that GpuBundleTest runs with an empty
+# environment. Each says plainly when it cannot run; an error in either fails `make test`.
+test-gpu-ready:
+	@if ! command -v ptxas >/dev/null && [ ! -x /usr/local/cuda/bin/ptxas ]; then \
+	  echo "make test: ptx-check skipped: no ptxas here (it comes with the CUDA toolkit)"; \
+	elif ! tools/install-ptx-tools.sh; then \
+	  echo "make test: ptx-check skipped: clang-14/libclc-14 missing and not installable here (see above)"; \
+	else \
+	  mkdir -p target; tools/ptx-check.sh > target/ptx-check.log 2>&1 || { cat target/ptx-check.log; exit 1; }; \
+	  echo "make test: $$(tail -n1 target/ptx-check.log)"; \
+	fi
+	@$(MAKE) --no-print-directory gpu-bundle
 
 # The whole pipeline on the embedded corpus: SynthVox default, three seeds of the teacher and eight students, the
 # deployment study, ledger, report (about 50 min on 2 cores; the profile is in portable numerics, so every run gives the

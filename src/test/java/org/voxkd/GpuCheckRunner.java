@@ -14,6 +14,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 /**
  * Runs the OpenCL tests without Maven, for `make gpu-check` on a lent GPU machine (whose network may reach no
  * repository): {@code java -cp target/test-classes:target/classes:target/lib/*:target/test-lib/* org.voxkd.GpuCheckRunner}.
+ * Arguments, if any, name the test classes instead of {@link #CLASSES} (the bundle's dry run in GpuBundleTest runs one).
  * The device is VOXKD_TEST_OPENCL_DEVICE (see OpenClSupport). Prints one JSON line; exits 0 only when every test
  * ran and passed (an aborted test — no OpenCL runtime — counts as a failure here).
  */
@@ -24,8 +25,9 @@ public final class GpuCheckRunner {
             "org.voxkd.kernels.DeterminismTest", "org.voxkd.engine.opencl.OpenClBackendTest", "org.voxkd.kernels.FusedEpilogueTest");
 
     public static void main(String[] args) throws Exception {
+        List<String> classes = args.length > 0 ? List.of(args) : CLASSES;
         LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request();
-        for (String c : CLASSES) b.selectors(selectClass(Class.forName(c)));
+        for (String c : classes) b.selectors(selectClass(Class.forName(c)));
         LauncherDiscoveryRequest request = b.build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
@@ -38,7 +40,7 @@ public final class GpuCheckRunner {
             failures.append('"').append(json(f.getTestIdentifier().getDisplayName() + ": " + f.getException())).append('"');
         }
         System.out.printf(java.util.Locale.ROOT, "{\"classes\": %d, \"tests\": %d, \"succeeded\": %d, \"failed\": %d, \"aborted\": %d, \"seconds\": %.1f, "
-                        + "\"failures\": [%s]}%n", CLASSES.size(), s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTotalFailureCount(),
+                        + "\"failures\": [%s]}%n", classes.size(), s.getTestsFoundCount(), s.getTestsSucceededCount(), s.getTotalFailureCount(),
                 s.getTestsAbortedCount(), (System.nanoTime() - t0) / 1e9, failures);
         if (s.getTotalFailureCount() > 0) s.printFailuresTo(new PrintWriter(System.err), 20);
         System.exit(s.getTotalFailureCount() == 0 && s.getTestsAbortedCount() == 0 && s.getTestsSucceededCount() > 0 ? 0 : 1);
