@@ -23,7 +23,7 @@ public final class Latex {
     static final double CHAR_EM = 0.42, COLUMN_SEP_EM = 1.35;
 
     /** The share of a page's width an estimate may fill. */
-    static final double SAFE = 0.88;
+    static final double SAFE = 0.88, SAFE_PORTRAIT = 0.92;
 
     /** How a table is placed: its font and whether it is turned sideways. */
     public enum Layout {
@@ -56,8 +56,8 @@ public final class Latex {
     public static Layout layout(Table t) {
         double w = widthEm(t);
         // the estimate is of average characters; math and wide glyphs need the margin
-        if (w * 10 / 9 <= SAFE * PORTRAIT_EM) return Layout.SMALL;
-        if (w <= SAFE * PORTRAIT_EM) return Layout.FOOTNOTE;
+        if (w * 10 / 9 <= SAFE_PORTRAIT * PORTRAIT_EM) return Layout.SMALL;
+        if (w <= SAFE_PORTRAIT * PORTRAIT_EM) return Layout.FOOTNOTE;
         return Layout.SIDEWAYS;
     }
 
