@@ -73,7 +73,8 @@ public final class Report {
             b.append(" Records of this profile made by other code are not shown: ").append(String.join(", ", o)).append('.');
         }
         b.append("\n\nSeeds: ").append(res.seeds()).append("; every arm runs once per seed, students of a seed distil from that seed's teacher. ")
-                .append("Model selection (best epoch, early stopping, the decision threshold) uses the validation list; every figure in these tables "
+                .append("Model selection (best epoch, early stopping, the decision threshold) uses the validation list")
+                .append(selectionNote(res)).append("; every figure in these tables "
                         + "is on the test list unless it says validation. Verdicts: a difference is claimed only when its paired 95% intervals (over test "
                         + "speakers and over seeds) both exclude 0; equivalence only by a two one-sided test against the declared margin of ")
                 .append(Fmt.fixed(100 * res.margin(), 2)).append(" EER points; otherwise inconclusive.\n\n");
@@ -96,6 +97,14 @@ public final class Report {
         if (csvs.isEmpty()) b.append("None (no run).\n");
         for (String c : csvs) b.append("- [").append(c).append("](csv/").append(c).append(".csv)\n");
         return b.toString();
+    }
+
+    /** " (here every run's best validation epoch was its last, so selection never chose an earlier checkpoint)", or "". */
+    static String selectionNote(Results res) {
+        List<Run> runs = res.runs().stream().filter(r -> r.testBest() != null).toList();
+        long last = runs.stream().filter(r -> r.testBest().epoch() == r.lastEpoch()).count();
+        if (runs.isEmpty() || last < runs.size()) return runs.isEmpty() ? "" : " (" + last + " of " + runs.size() + " runs were selected at their last epoch)";
+        return " (here every run's best validation epoch was its last, so selection never chose an earlier checkpoint and early stopping never fired)";
     }
 
     /**

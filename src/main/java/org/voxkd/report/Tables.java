@@ -332,39 +332,6 @@ public final class Tables {
         return withNotRun(t, ALL);
     }
 
-    /** Parameter efficiency: EER points below chance (50%) per million parameters; higher is better. */
-    public static double efficiency(Arm a) {
-        return (50 - 100 * meanTestEer(a)) / (a.first().parameters() / 1e6);
-    }
-
-    public Table rankingByEfficiency() {
-        Table t = new Table("ranking-efficiency", "Ranking by parameter efficiency", "rlrrr", "Rank", "Experiment", "Parameters", "Test EER (%)",
-                "Efficiency (EER points below chance per M params)");
-        t.caption("Efficiency = (50 − EER%) / (parameters in millions), with the mean test EER over seeds: how far below chance-level EER each million "
-                + "parameters takes the model; higher is better. (The original's 'EER % per M params' is not used: it grows both with fewer parameters and with a worse EER.)");
-        List<Arm> l = ranked(tested().stream().filter(a -> a.first().parameters() > 0).toList(), Comparator.comparingDouble(a -> -efficiency(a)));
-        for (int i = 0; i < l.size(); i++) {
-            Arm a = l.get(i);
-            t.row(Integer.toString(i + 1), a.experiment(), Fmt.count(a.first().parameters()), Fmt.pctMeanSd(a.summary(Tables::testEer)), Fmt.fixed(efficiency(a), 2));
-        }
-        return withNotRun(t, ALL);
-    }
-
-    public Table rankingBySpeed() {
-        Table t = new Table("ranking-speed", "Ranking by training speed", "rlrrr", "Rank", "Experiment", "Samples/s", "Parameters", "× teacher");
-        t.caption("Mean training throughput over epochs and seeds (samples per second, forward and backward, plus the frozen teacher for KD runs), "
-                + "on the machine that made the results; the original reported inference speed instead.");
-        Optional<Arm> teacher = res.get(TEACHER);
-        ToDoubleFunction<Arm> sps = a -> a.summary(Run::samplesPerSecond).mean();
-        List<Arm> l = ranked(res.present(), Comparator.comparingDouble(a -> -sps.applyAsDouble(a)));
-        for (int i = 0; i < l.size(); i++) {
-            Arm a = l.get(i);
-            String rel = teacher.map(tr -> sps.applyAsDouble(tr) > 0 ? Fmt.fixed(sps.applyAsDouble(a) / sps.applyAsDouble(tr), 2) : Fmt.NA).orElse(Fmt.NA);
-            t.row(Integer.toString(i + 1), a.experiment(), Fmt.fixed(sps.applyAsDouble(a), 1), Fmt.count(a.first().parameters()), rel);
-        }
-        return withNotRun(t, ALL);
-    }
-
     /** The columns every paired comparison prints. */
     private static String[] comparisonCells(Compare.Comparison c) {
         return new String[] {Integer.toString(c.seeds().size()), Fmt.pct(c.meanA()), Fmt.pct(c.meanB()), Fmt.points(c.difference()), Fmt.pointsCi(c.speakers95()),
