@@ -21,7 +21,7 @@ help:
 	@echo "make build      - build target/voxkd.jar (launcher: bin/voxkd)"
 	@echo "make bench      - per-op timings, engine vs raw SGEMM, training and inference samples/s against PyTorch"
 	@echo "make gpu-check  - on a GPU machine: devices, OpenCL parity tests, bench train|infer on opencl, PyTorch CUDA peer; one JSON"
-	@echo "make report     - rebuild paper/generated/ from results/"
+	@echo "make report     - rebuild paper/generated/ from results/ (and README's headline paragraph)"
 	@echo "make paper      - paper/main.pdf (installs TeX on Debian when root)"
 
 build:
@@ -118,6 +118,7 @@ verify: build
 # The report alone, from results/ (deterministic: the same results give the same bytes).
 report: build
 	bin/voxkd report
+	tools/readme-headline.sh
 
 # paper/main.pdf from paper/main.tex and paper/generated/ (every table and figure of the report; figures are pgfplots).
 # Installs TeX first on Debian when root (tools/install-tex.sh).
