@@ -25,7 +25,7 @@ help:
 	@echo "make gpu-check  - on a GPU machine: devices, OpenCL parity tests, bench train|infer on opencl, PyTorch CUDA peer; one JSON"
 	@echo "make gpu-bundle - target/gpu-bundle: voxkd with its own Java runtime and OpenCL loader, for a GPU machine without Java (<= 36 MiB)"
 	@echo "make ptx-check  - every OpenCL kernel compiled to PTX and assembled for sm_80 and sm_90 (clang-14 + libclc, CUDA's ptxas)"
-	@echo "make report     - rebuild paper/generated/ from results/"
+	@echo "make report     - rebuild paper/generated/ from results/ (and README's headline paragraph)"
 	@echo "make paper      - paper/main.pdf (installs TeX on Debian when root)"
 
 build:
@@ -172,6 +172,7 @@ verify: build
 # The report alone, from results/ (deterministic: the same results give the same bytes).
 report: build
 	bin/voxkd report
+	tools/readme-headline.sh
 
 # paper/main.pdf from paper/main.tex and paper/generated/ (every table and figure of the report; figures are pgfplots).
 # Installs TeX first on Debian when root (tools/install-tex.sh).

@@ -32,6 +32,9 @@ public final class Compare {
         this.res = res;
     }
 
+    /** The results compared. */
+    public Results res() { return res; }
+
     /** An arm's seed-mean test figure with its speaker interval (NaN interval without score files). */
     public record ArmFigure(SeedStats.Summary summary, Interval speakers95) {}
 
@@ -52,6 +55,24 @@ public final class Compare {
             if (sha == null) return new ArmFigure(s, Interval.none(s.mean(), 0.95));
             Interval ci = seedMean(boot(runs.get(0)), runs.stream().map(r -> ranked(r, true)).toList(), m).interval(0.95);
             return new ArmFigure(s, ci);
+        });
+    }
+
+    /**
+     * Whether two arms are the same computation: both ran the same seeds and, seed by seed, their selected checkpoints'
+     * test scores are equal to the bit (as v1-mse-rescaled and v2-cosine are when D·τ²/2 is a power of two). Such arms
+     * are one result and are shown as one row, one curve and one identity, never compared or ranked against each other.
+     */
+    public boolean identical(String a, String b) {
+        return (Boolean) cache.computeIfAbsent("same|" + a + "|" + b, k -> {
+            Arm x = res.get(a).orElse(null), y = res.get(b).orElse(null);
+            if (x == null || y == null || a.equals(b) || !x.seeds().equals(y.seeds())) return false;
+            for (Run r : x.runs()) {
+                Run s = y.run(r.seed());
+                if (r.scores() == null || s.scores() == null || !r.scores().listSha256().equals(s.scores().listSha256())
+                        || !java.util.Arrays.equals(r.scores().best(), s.scores().best())) return false;
+            }
+            return true;
         });
     }
 

@@ -4,44 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The report's prose: for each claim of the original, one sentence stating what this reproduction found, with the
- * paired numbers behind it, whether that agrees with the original, and — where it does not — why (the original's
- * setup, from original-results.json). Generated from the same comparisons as the tables; no number is typed here.
+ * The report's prose: the premise and, for each claim of the original, what this reproduction found in the words of
+ * {@link Claims} (comparison, budget, effect with both intervals, the rule's outcome), whether that agrees with the
+ * original, and — where it does not — the original's setup (original-results.json). No number is typed here.
  */
 public final class Findings {
     private Findings() {}
 
     public static List<String> paragraphs(Results res, Original orig, Compare cmp) {
         List<String> out = new ArrayList<>();
-        Compare.Comparison t = cmp.compare(Experiments.NOKD, Experiments.TEACHER), tl = cmp.compare(Experiments.LARGE_NOKD, Experiments.TEACHER);
-        if (t.ok() && tl.ok())
-            out.add("The premise — a teacher better than students trained without it: the small no-teacher student is " + diff(t)
-                    + " against the teacher (" + t.decision().verdict().label + "), the large one " + diff(tl) + " (" + tl.decision().verdict().label + ").");
-        for (Hypotheses.Hypothesis h : Hypotheses.ALL) {
-            Compare.Comparison c = cmp.compare(h.a(), h.b());
-            String verdict = Hypotheses.verdict(h.kind(), c, res.margin());
-            StringBuilder b = new StringBuilder();
-            b.append('"').append(h.statement()).append("\" (").append(h.a()).append(" vs ").append(h.b()).append("): ");
-            if (!c.ok()) {
-                out.add(b.append(verdict).append('.').toString());
-                continue;
-            }
-            b.append("A − B = ").append(diff(c)).append(" → ").append(verdict).append(". The original: ").append(orig.claim(h.key())).append("; ");
-            String mine = verdict.startsWith("supported") ? "supported" : verdict.startsWith("not supported") ? "not supported" : "inconclusive";
-            String theirs = orig.claimVerdict(h.key());
-            if (theirs.equals(mine)) b.append("this reproduction agrees.");
-            else if (theirs.equals("not tested")) b.append("it could not test this. ").append(orig.context(h.key()));
-            else b.append(mine.equals("inconclusive") ? "this reproduction cannot confirm it at this scale. " : "this reproduction disagrees. ")
-                    .append(orig.context(h.key()));
-            out.add(b.toString().strip());
-        }
+        String premise = Claims.premise(res, cmp);
+        if (premise != null) out.add(premise);
+        out.addAll(Claims.hypotheses(res, orig, cmp));
         return out;
-    }
-
-    /** "+1.23 points (95% CI over speakers [..], over seeds [..]; n seeds)". */
-    static String diff(Compare.Comparison c) {
-        return Fmt.points(c.difference()) + " EER points (95% CI over test speakers " + Fmt.pointsCi(c.speakers95()) + ", over seeds "
-                + Fmt.pointsCi(c.seeds95()) + "; " + c.seeds().size() + " seeds)";
     }
 
     public static String markdown(List<String> paragraphs) {

@@ -54,6 +54,12 @@ public final class Original {
         return root.path("hypotheses").path(hypothesis).path("context").asText("");
     }
 
+    /** The parameter count as the original printed it ("3.87M", "2,663,296"): a rounded count is never shown as exact. */
+    public String parametersPrinted(String experiment) {
+        JsonNode e = root.path("experiments").path(experiment);
+        return e.has("parameters_printed") ? e.get("parameters_printed").asText() : Fmt.count(e.path("parameters").asLong());
+    }
+
     public int nonTargetTrials() {
         return root.path("nontarget_trials").asInt();
     }

@@ -1,10 +1,13 @@
 package org.voxkd.report;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * A {@link Chart} as a pgfplots {@code tikzpicture} (input it into a LaTeX document that loads pgfplots): the same
- * series, colours and intervals as the SVG, written deterministically with Locale.ROOT and fixed precision, ASCII only.
+ * series, styles (colour, marker, dash: {@link Style}) and intervals as the SVG, written deterministically with
+ * Locale.ROOT and fixed precision, ASCII only. No title: the figure's caption says what is plotted.
  */
 public final class Pgf {
     private Pgf() {}
@@ -14,26 +17,41 @@ public final class Pgf {
         boolean empty = c.series().stream().allMatch(s -> s.points().isEmpty());
         if (empty) return b.append("\\node[text width=0.8\\linewidth, align=center] {").append(Latex.escape(c.title()))
                 .append(": no data (not run)};\n\\end{tikzpicture}\n").toString();
+        if (c.intervals()) return intervals(b, c);
         double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
         for (Svg.Series s : c.series()) for (Svg.Point p : s.points()) { x0 = Math.min(x0, p.x()); x1 = Math.max(x1, p.x()); }
         // epochs are integers: whole-number ticks, at most about ten
         String xticks = c.lines() ? ", xtick distance=" + Math.max(1, (long) Math.ceil((x1 - x0) / 10)) : "";
-        b.append("\\begin{axis}[width=0.82\\linewidth, height=0.5\\linewidth, title={").append(Latex.escape(c.title()))
-                .append("}, title style={font=\\small, text width=0.8\\linewidth, align=center}, xlabel={").append(Latex.escape(c.xLabel()))
-                .append("}, ylabel={").append(Latex.escape(c.yLabel())).append("}, grid=major, grid style={gray!25}, tick label style={font=\\scriptsize}, ")
-                .append("legend pos=outer north east, legend style={font=\\scriptsize, draw=none}, legend cell align=left")
+        b.append("\\begin{axis}[width=0.58\\linewidth, height=0.44\\linewidth, xlabel={").append(c.xTex())
+                .append("}, ylabel={").append(c.yTex()).append("}, grid=major, grid style={gray!25}, tick label style={font=\\footnotesize}, ")
+                .append("label style={font=\\small}, legend pos=outer north east, legend style={font=\\footnotesize, draw=none}, legend cell align=left")
                 .append(c.logY() ? ", ymode=log" : "").append(xticks).append("]\n");
-        for (Svg.Series s : c.series()) {
+        for (int k = 0; k < c.series().size(); k++) {
+            Svg.Series s = c.series().get(k);
             if (s.points().isEmpty()) continue;
-            String color = rgb(Svg.color(s.name()));
+            Style st = Svg.style(c.series(), k);
+            String color = rgb(st.color());
             if (c.lines()) {
-                b.append("\\addplot[color=").append(color).append(", mark=*, mark size=1.2pt, line width=0.8pt] coordinates {");
+                List<String> up = new ArrayList<>(), down = new ArrayList<>();
+                for (Svg.Point p : s.points()) {
+                    if (Double.isNaN(p.low()) || c.logY() && p.low() <= 0) continue;
+                    up.add("(" + num(p.x()) + "," + num(p.high()) + ")");
+                    down.add(0, "(" + num(p.x()) + "," + num(p.low()) + ")");
+                }
+                if (up.size() > 1) {
+                    up.addAll(down);
+                    b.append("\\addplot[forget plot, draw=none, fill=").append(color).append(", fill opacity=0.12] coordinates {").append(String.join(" ", up))
+                            .append("} -- cycle;\n");
+                }
+                b.append("\\addplot[color=").append(color).append(", ").append(st.pgfDash()).append(", mark=").append(st.pgfMark())
+                        .append(", mark options={solid}, mark size=1.6pt, line width=0.9pt] coordinates {");
                 for (Svg.Point p : s.points()) {
                     if (c.logY() && p.y() <= 0) continue;
                     b.append(" (").append(num(p.x())).append(',').append(num(p.y())).append(')');
                 }
             } else {
-                b.append("\\addplot[color=").append(color).append(", only marks, mark=*, mark size=2pt, error bars/.cd, y dir=both, y explicit] coordinates {");
+                b.append("\\addplot[color=").append(color).append(", only marks, mark=").append(st.pgfMark())
+                        .append(", mark size=2pt, error bars/.cd, y dir=both, y explicit] coordinates {");
                 for (Svg.Point p : s.points()) {
                     b.append(" (").append(num(p.x())).append(',').append(num(p.y())).append(')');
                     if (!Double.isNaN(p.low()) && !Double.isNaN(p.high()))
@@ -41,6 +59,38 @@ public final class Pgf {
                 }
             }
             b.append(" };\n\\addlegendentry{").append(Latex.escape(s.name())).append("}\n");
+        }
+        return b.append("\\end{axis}\n\\end{tikzpicture}\n").toString();
+    }
+
+    /** One row per arm (top to bottom): the mean with its interval as a horizontal bar, each seed as a small open mark. */
+    private static String intervals(StringBuilder b, Chart c) {
+        int n = c.series().size();
+        List<String> ticks = new ArrayList<>(), labels = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            ticks.add(Integer.toString(k));
+            labels.add("{" + Latex.escape(c.series().get(k).name()) + "}");
+        }
+        b.append("\\begin{axis}[width=0.62\\linewidth, height=").append(num(1.2 + 0.62 * n)).append("cm, scale only axis, y dir=reverse, ymin=-0.6, ymax=")
+                .append(num(n - 0.4)).append(", ytick={").append(String.join(",", ticks)).append("}, yticklabels={").append(String.join(",", labels))
+                .append("}, xlabel={").append(c.xTex()).append("}, xmajorgrids, grid style={gray!25}, tick label style={font=\\footnotesize}, label style={font=\\small}]\n");
+        for (int k = 0; k < n; k++) {
+            Svg.Series s = c.series().get(k);
+            if (s.points().isEmpty()) continue;
+            Style st = Svg.style(c.series(), k);
+            String color = rgb(st.color());
+            Svg.Point m = s.points().get(0);
+            b.append("\\addplot[color=").append(color).append(", only marks, mark=").append(st.pgfMark()).append(", mark size=2.4pt");
+            if (!Double.isNaN(m.low()))
+                b.append(", error bars/.cd, x dir=both, x explicit, error bar style={line width=1.4pt}, error mark options={rotate=90, mark size=3pt}] coordinates {(")
+                        .append(num(m.x())).append(',').append(k).append(") += (").append(num(m.high() - m.x())).append(",0) -= (").append(num(m.x() - m.low()))
+                        .append(",0)};\n");
+            else b.append("] coordinates {(").append(num(m.x())).append(',').append(k).append(")};\n");
+            if (s.points().size() > 1) {
+                b.append("\\addplot[color=").append(color).append(", only marks, mark=o, mark size=1.3pt] coordinates {");
+                for (Svg.Point p : s.points().subList(1, s.points().size())) b.append(" (").append(num(p.x())).append(',').append(num(k + 0.28)).append(')');
+                b.append(" };\n");
+            }
         }
         return b.append("\\end{axis}\n\\end{tikzpicture}\n").toString();
     }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * What a report build may delete: only the files the previous build wrote. Each build lists its files in
  * {@code OUT/.voxkd-report}; the next build removes exactly those (so no stale table survives) and nothing else,
- * whatever else the folder holds. A folder without the list is cleaned the old way (tables, figures, csv by
+ * whatever else the folder holds. A folder without the list is cleaned the old way (tables, figures, csv, paper by
  * extension) only when it holds a voxkd report ({@code report.md} with its title); any other folder is left alone.
  */
 final class ReportFiles {
@@ -39,7 +39,7 @@ final class ReportFiles {
             return;
         }
         if (first == null || !first.startsWith(TITLE)) return;
-        for (String sub : List.of("tables", "figures", "csv")) {
+        for (String sub : List.of("tables", "figures", "csv", "paper")) {
             Path dir = out.resolve(sub);
             if (!Files.isDirectory(dir)) continue;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{md,tex,svg,csv}")) {

@@ -35,6 +35,8 @@ public final class Results {
     private final int resamples;
     private final List<Long> seeds;
     private Path dir;
+    private final Map<String, JsonNode> configs = new LinkedHashMap<>();
+    private JsonNode environment = JSON.createObjectNode();
 
     public Results(String profile, String fingerprint, Map<String, Arm> arms, List<String> commits, Map<String, Integer> otherFingerprints,
                    double margin, int resamples, List<Long> seeds) {
@@ -69,6 +71,16 @@ public final class Results {
 
     /** The seeds the profile declares (or those present). */
     public List<Long> seeds() { return seeds; }
+
+    /** The resolved training configuration of an arm's first run (its ledger record's "config"), or an empty object. */
+    public JsonNode config(String experiment) {
+        return configs.getOrDefault(experiment, JSON.createObjectNode());
+    }
+
+    /** The machine of the shown runs: the "environment" of the first record (cpu, jdk, numerics, gemm, …), or an empty object. */
+    public JsonNode environment() {
+        return environment;
+    }
 
     /** The arm of this experiment, or empty when it was not run (under this profile and code). */
     public Optional<Arm> get(String experiment) {
@@ -127,6 +139,13 @@ public final class Results {
             byArm.computeIfAbsent(run.experiment(), k -> new TreeMap<>()).put(run.seed(), run);
             commits.add(run.commit());
         }
+        Map<String, JsonNode> configs = new LinkedHashMap<>();
+        JsonNode env = null;
+        for (JsonNode r : mine) {
+            if (!r.path("code_fingerprint").asText("unknown").equals(fingerprint)) continue;
+            configs.putIfAbsent(r.path("experiment").asText(), r.path("config"));
+            if (env == null && r.has("environment")) env = r.get("environment");
+        }
         Map<String, Arm> arms = new LinkedHashMap<>();
         byArm.forEach((k, v) -> arms.put(k, new Arm(k, List.copyOf(v.values()))));
         double margin = 0;
@@ -146,6 +165,8 @@ public final class Results {
         }
         Results r = new Results(profile, fingerprint, arms, List.copyOf(commits), others, margin, resamples, List.copyOf(seeds));
         r.dir = dir;
+        r.configs.putAll(configs);
+        if (env != null) r.environment = env;
         return r;
     }
 
