@@ -59,9 +59,19 @@ public final class ModelBench {
 
         /** {@code paper}, or the student and teacher sizes of profile {@code name} (its experiments v2-cosine and teacher). */
         public static Shapes named(String name, java.nio.file.Path experimentsDir) throws IOException {
-            if (name.equals(PAPER.name)) return PAPER;
+            return named(name, experimentsDir, "v2-cosine");
+        }
+
+        /** {@link #named(String, java.nio.file.Path)} with the student of another experiment of the profile (v2-large: the large student). */
+        public static Shapes named(String name, java.nio.file.Path experimentsDir, String studentExperiment) throws IOException {
+            if (name.equals(PAPER.name)) {
+                if (!studentExperiment.equals("v2-cosine")) throw new IllegalArgumentException("paper shapes have one student (v2-cosine), not " + studentExperiment);
+                return PAPER;
+            }
             org.voxkd.pipeline.Profile p = org.voxkd.pipeline.Profile.load(experimentsDir, name);
-            return new Shapes(name, ((Student) model(p, "v2-cosine")).config(), ((Teacher) model(p, "teacher")).config());
+            if (!(model(p, studentExperiment) instanceof Student s))
+                throw new IllegalArgumentException("experiment " + studentExperiment + " of profile " + name + " does not train a student");
+            return new Shapes(name, s.config(), ((Teacher) model(p, "teacher")).config());
         }
 
         private static org.voxkd.nn.SpeakerModel model(org.voxkd.pipeline.Profile p, String experiment) throws IOException {
@@ -90,10 +100,13 @@ public final class ModelBench {
     /** Samples/s of one KD training step: V2 student (TRAIN mode) + frozen standard teacher + cosine KD + AAM over {@link #CLASSES}. */
     /** Rows of the per-kernel profile printed with {@code --profile}. */
     static final int PROFILE_ROWS = 30;
+    /** Profiled steps at least (more when --reps asks): one step's per-task times move by 2× on a loaded machine. */
+    static final int PROFILE_STEPS = 5;
 
     /**
-     * Samples/s of one KD training step. With {@code profile}, one more (untimed) step runs with per-task timing
-     * and the result carries the per-kernel table; the timed steps are never profiled.
+     * Samples/s of one KD training step. With {@code profile}, more (untimed) steps run with per-task timing (at least
+     * {@link #PROFILE_STEPS}) and the result carries the per-kernel table per step, after a line of shares by kind of
+     * kernel ({@link ProfileShares}); the timed steps are never profiled.
      */
     public static Result train(Backend backend, int batch, int frames, int warmup, int reps, boolean profile) {
         return train(backend, Shapes.PAPER, CLASSES, batch, frames, warmup, reps, profile);
@@ -145,9 +158,16 @@ public final class ModelBench {
             List<String> table = List.of();
             if (profile) {
                 prog.profile(true);
-                prog.step(step[0]++);
-                prog.update(lr);
-                table = prog.profileByKernel(PROFILE_ROWS);
+                int n = Math.max(reps, PROFILE_STEPS);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    prog.step(step[0]++);
+                    prog.update(lr);
+                }
+                double wall = (System.nanoTime() - t0) / 1e6 / n;
+                table = new ArrayList<>();
+                table.add(ProfileShares.line(prog.profileTotals(), n, wall));
+                table.addAll(org.voxkd.engine.ExecutionPlan.profileTable(prog.profileTotals(), PROFILE_ROWS, true, n));
             }
             String teacherShape = "teacher C" + tc.channels() + " L" + tc.latent() + " LSTM" + tc.lstmHidden();
             String model = teacherAlone ? shapes.name() + " shapes: " + teacherShape + " trained alone (" + classes + " classes)"
@@ -180,8 +200,14 @@ public final class ModelBench {
             double ms = medianMs(warmup, reps, () -> e.embed(crops));
             List<String> table = List.of();
             if (profile) {
-                e.profiled(true).embed(crops);
-                table = e.profileByKernel(PROFILE_ROWS);
+                e.profiled(true);
+                int n = Math.max(reps, PROFILE_STEPS);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) e.embed(crops);
+                double wall = (System.nanoTime() - t0) / 1e6 / n;
+                table = new ArrayList<>();
+                table.add(ProfileShares.line(e.profileTotals(), n, wall));
+                table.addAll(org.voxkd.engine.ExecutionPlan.profileTable(e.profileTotals(), PROFILE_ROWS, true, n));
             }
             return new Result("infer", shapes == Shapes.PAPER ? "student v2" : shapes.describe(null), batch, frames, reps, ms,
                     FlopCount.inference(sc, frames), table);

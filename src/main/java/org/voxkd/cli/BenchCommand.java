@@ -113,8 +113,8 @@ public final class BenchCommand implements Runnable {
         @Mixin Common common = new Common();
         @Option(names = "--warmup", defaultValue = "1", description = "Untimed repetitions first (default: ${DEFAULT-VALUE}).") int warmup;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.") boolean json;
-        @Option(names = "--profile", description = "After the timed repetitions, run one more with per-task timing and print "
-                + "where the time goes, summed per kernel over layers.") boolean profile;
+        @Option(names = "--profile", description = "After the timed repetitions, run more (at least 5, or --reps) with per-task timing and print "
+                + "where the time goes per step: shares by kind of kernel, then each kernel summed over layers.") boolean profile;
         @Option(names = "--shapes", defaultValue = "paper", description = "Model sizes: paper (the V2 student and the standard teacher), "
                 + "or a profile of experiments/profiles/ (its v2-cosine student and its teacher, e.g. default) (default: ${DEFAULT-VALUE}).")
         String shapes;
@@ -123,9 +123,12 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--root", defaultValue = ".", description = "Project root, where --shapes finds experiments/ (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path root;
 
+        @Option(names = "--student", defaultValue = "v2-cosine", description = "With --shapes PROFILE: the experiment whose student runs "
+                + "(v2-large: the large student) (default: ${DEFAULT-VALUE}).") String student;
+
         ModelBench.Shapes shapes() {
             try {
-                return ModelBench.Shapes.named(shapes, root.resolve("experiments"));
+                return ModelBench.Shapes.named(shapes, root.resolve("experiments"), student);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--shapes " + shapes + ": " + e.getMessage(), e);
             }
