@@ -28,7 +28,7 @@ WORKLOADS = {
 def voxkd(root, workload, a):
     args, _ = WORKLOADS[workload]
     cmd = [os.path.join(root, "bin", "voxkd"), "bench", *args, "--shapes", a.shapes, "--numerics", a.numerics, "--root", root,
-           "--warmup", str(a.warmup), "--reps", str(a.reps), "--json"]
+           "--warmup", str(a.warmup), "--reps", str(a.reps), "--json"] + (["--clock", "cpu"] if a.clock == "cpu" else [])
     if a.batch: cmd += ["--batch", str(a.batch)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
     lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
@@ -37,8 +37,14 @@ def voxkd(root, workload, a):
     return json.loads(lines[-1])["samples_per_s"]
 
 
-def peer(script, threads, steps):
-    out = subprocess.run(["/usr/bin/python3", script, "--threads", str(threads), "--steps", str(steps)], capture_output=True, text=True)
+# The peer script times by time.perf_counter; with --clock cpu it runs unchanged with that clock replaced by the process's CPU time.
+CPU_CLOCK = "import runpy, sys, time; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+
+
+def peer(script, threads, steps, clock):
+    args = [script, "--threads", str(threads), "--steps", str(steps)]
+    cmd = ["/usr/bin/python3"] + (["-c", CPU_CLOCK] if clock == "cpu" else []) + args
+    out = subprocess.run(cmd, capture_output=True, text=True)
     lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
     if out.returncode != 0 or not lines:
         sys.exit(f"peer {script} failed ({out.returncode}): {out.stderr[-2000:]}")
@@ -58,6 +64,8 @@ def main():
     ap.add_argument("--shapes", default="default")
     ap.add_argument("--numerics", default="portable")
     ap.add_argument("--batch", type=int)
+    ap.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="cpu: every side timed by its process CPU time (one thread each; "
+                    "steadier on a loaded machine; voxkd checkouts need bench --clock)")
     a = ap.parse_args()
     arms = [tuple(x.split("=", 1)) for x in a.arm]
     arms = [(n, os.path.abspath(r)) for n, r in arms]
@@ -70,14 +78,14 @@ def main():
         order = names[k % len(names):] + names[:k % len(names)]
         for n in order:
             if n == "pytorch":
-                res = peer(a.peer, a.threads, a.peer_steps)
+                res = peer(a.peer, a.threads, a.peer_steps, a.clock)
                 for w in loads: fig[w][n].append(res[WORKLOADS[w][1]])
             else:
                 root = dict(arms)[n]
                 for w in loads: fig[w][n].append(voxkd(root, w, a))
         print(f"round {k + 1}/{a.rounds}: " + "; ".join(f"{w} " + " ".join(f"{n} {fig[w][n][-1]:.1f}" for n in names) for w in loads), flush=True)
     first = names[0]
-    print(f"\n{a.shapes} shapes, numerics {a.numerics}, warmup {a.warmup} reps {a.reps}, {a.rounds} alternating rounds; "
+    print(f"\n{a.shapes} shapes, numerics {a.numerics}, {a.clock} clock, warmup {a.warmup} reps {a.reps}, {a.rounds} alternating rounds; "
           f"samples/s medians, ratio = {first} / other: median [range] of per-round ratios")
     print(f"{'workload':<12}" + "".join(f"{n:>10}" for n in names) + "".join(f"  {first + ' / ' + n:<26}" for n in names[1:]))
     for w in loads:

@@ -214,13 +214,35 @@ public final class ModelBench {
         }
     }
 
+    /**
+     * What a repetition's time is: wall time (the default), or the process's CPU time — on a machine shared with other
+     * work, a single-threaded step's CPU time moves far less than its wall time (the peers' wrapper in tools/bench_pair.py
+     * times PyTorch by its process CPU time the same way).
+     */
+    public enum Clock {
+        WALL, CPU;
+
+        long nanos() {
+            if (this == WALL) return System.nanoTime();
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+    }
+
+    private static volatile Clock clock = Clock.WALL;
+
+    /** The clock of every later measurement in this process ({@code bench train|infer --clock}). */
+    public static void clock(Clock c) { clock = c; }
+
+    public static Clock clock() { return clock; }
+
     static double medianMs(int warmup, int reps, Runnable body) {
         for (int i = 0; i < warmup; i++) body.run();
         double[] ms = new double[reps];
+        Clock c = clock;
         for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
+            long t0 = c.nanos();
             body.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            ms[i] = (c.nanos() - t0) / 1e6;
         }
         return median(ms);
     }

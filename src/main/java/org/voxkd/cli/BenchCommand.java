@@ -113,6 +113,8 @@ public final class BenchCommand implements Runnable {
         @Mixin Common common = new Common();
         @Option(names = "--warmup", defaultValue = "1", description = "Untimed repetitions first (default: ${DEFAULT-VALUE}).") int warmup;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.") boolean json;
+        @Option(names = "--clock", defaultValue = "wall", description = "wall or cpu: each repetition's wall time, or the process's CPU time "
+                + "(steadier on a shared machine; one kernel thread) (default: ${DEFAULT-VALUE}).") String clock;
         @Option(names = "--profile", description = "After the timed repetitions, run more (at least 5, or --reps) with per-task timing and print "
                 + "where the time goes per step: shares by kind of kernel, then each kernel summed over layers.") boolean profile;
         @Option(names = "--shapes", defaultValue = "paper", description = "Model sizes: paper (the V2 student and the standard teacher), "
@@ -142,6 +144,8 @@ public final class BenchCommand implements Runnable {
         @Override public void run() {
             PrintWriter out = spec.commandLine().getOut();
             if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+            if (!clock.equals("wall") && !clock.equals("cpu")) throw new IllegalArgumentException("--clock must be wall or cpu, got " + clock);
+            ModelBench.clock(clock.equals("cpu") ? ModelBench.Clock.CPU : ModelBench.Clock.WALL);
             try (Backend backend = common.open()) {
                 ModelBench.Result r = measure(backend, common.reps(defaultReps()));
                 boolean cpu = backend.name().equals("cpu");
@@ -153,7 +157,7 @@ public final class BenchCommand implements Runnable {
                     if (cpu) o.put("threads", Parallel.threads()); else o.putNull("threads");
                     if (cpu && blas != null) o.put("blas_threads", blas); else o.putNull("blas_threads");
                     o.put("batch", r.batch()).put("frames", r.frames()).put("reps", r.reps()).put("ms_per_step", r.msPerStep())
-                            .put("samples_per_s", r.samplesPerSecond()).put("flops_per_sample", r.flopsPerSample()).put("gflops", r.gflops());
+                            .put("clock", clock).put("samples_per_s", r.samplesPerSecond()).put("flops_per_sample", r.flopsPerSample()).put("gflops", r.gflops());
                     out.println(o);
                 } else {
                     out.printf(Locale.ROOT, "backend %s: %s (%s)%n", backend.name(), backend.device().name(), backend.device().detail());
