@@ -127,7 +127,7 @@ public final class ModelBench {
         if (classes < 2) throw new IllegalArgumentException("--classes must be at least 2, got " + classes);
         TrainConfig cfg;
         try {
-            cfg = TrainConfig.parse(teacherAlone ? TEACHER_YAML : TRAIN_YAML);
+            cfg = TrainConfig.parse((teacherAlone ? TEACHER_YAML : TRAIN_YAML) + "optim: {precision: " + precision + "}\n");
         } catch (IOException e) {
             throw new IllegalStateException("the benchmark's own configuration does not parse", e);
         }
@@ -159,12 +159,12 @@ public final class ModelBench {
             if (profile) {
                 prog.profile(true);
                 int n = Math.max(reps, PROFILE_STEPS);
-                long t0 = System.nanoTime();
+                long t0 = clock.nanos();
                 for (int i = 0; i < n; i++) {
                     prog.step(step[0]++);
                     prog.update(lr);
                 }
-                double wall = (System.nanoTime() - t0) / 1e6 / n;
+                double wall = (clock.nanos() - t0) / 1e6 / n;
                 table = new ArrayList<>();
                 table.add(ProfileShares.line(prog.profileTotals(), n, wall));
                 table.addAll(org.voxkd.engine.ExecutionPlan.profileTable(prog.profileTotals(), PROFILE_ROWS, true, n));
@@ -202,9 +202,9 @@ public final class ModelBench {
             if (profile) {
                 e.profiled(true);
                 int n = Math.max(reps, PROFILE_STEPS);
-                long t0 = System.nanoTime();
+                long t0 = clock.nanos();
                 for (int i = 0; i < n; i++) e.embed(crops);
-                double wall = (System.nanoTime() - t0) / 1e6 / n;
+                double wall = (clock.nanos() - t0) / 1e6 / n;
                 table = new ArrayList<>();
                 table.add(ProfileShares.line(e.profileTotals(), n, wall));
                 table.addAll(org.voxkd.engine.ExecutionPlan.profileTable(e.profileTotals(), PROFILE_ROWS, true, n));
@@ -224,11 +224,21 @@ public final class ModelBench {
 
         long nanos() {
             if (this == WALL) return System.nanoTime();
+            // One kernel thread: every kernel runs on this thread, whose CPU clock counts nanoseconds (the process's
+            // counts 10 ms ticks here). More threads: the process's, all of them.
+            if (org.voxkd.engine.cpu.Parallel.threads() == 1) return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         }
     }
 
     private static volatile Clock clock = Clock.WALL;
+    private static volatile String precision = "fp32";
+
+    /** The GEMM precision of later training benchmarks in this process: fp32 or bf16 ({@code optim.precision}; {@code bench train --precision}). */
+    public static void precision(String p) {
+        if (!p.equals("fp32") && !p.equals("bf16")) throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + p);
+        precision = p;
+    }
 
     /** The clock of every later measurement in this process ({@code bench train|infer --clock}). */
     public static void clock(Clock c) { clock = c; }

@@ -36,7 +36,7 @@ final class ProfileShares {
             launches += e.getValue()[1];
         }
         double tasks = ms[0] + ms[1] + ms[2], wall = Math.max(wallMs, tasks), host = wall - tasks;
-        return String.format(Locale.ROOT, "  %d launches per step; of %.1f ms (profiled steps): GEMM %.0f%%, element-wise %.0f%%, reductions %.0f%%, host %.0f%%",
+        return String.format(Locale.ROOT, "  %d launches per step; of %.1f ms (profiled steps, --clock): GEMM %.0f%%, element-wise %.0f%%, reductions %.0f%%, host %.0f%%",
                 launches / steps, wall, 100 * ms[0] / wall, 100 * ms[2] / wall, 100 * ms[1] / wall, 100 * host / wall);
     }
 }

@@ -176,12 +176,15 @@ public final class BenchCommand implements Runnable {
                     + "frozen standard teacher, cosine KD, AAM-softmax over " + ModelBench.CLASSES + " classes; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward + backward, teacher forward, classifier.", THREADS_NOTE})
     static final class Train extends ModelRun {
+        @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16: the step's GEMM operands (optim.precision; bf16 needs "
+                + "fast numerics and oneDNN) (default: ${DEFAULT-VALUE}).") String precision;
         @Option(names = "--model", defaultValue = "student", description = "student (the KD step above) or teacher (the teacher's own training "
                 + "step: AAM-softmax, no distillation; what a profile's teacher arm runs) (default: ${DEFAULT-VALUE}).")
         String model;
 
         @Override ModelBench.Result measure(Backend backend, int reps) {
             if (!model.equals("student") && !model.equals("teacher")) throw new IllegalArgumentException("--model must be student or teacher, got " + model);
+            ModelBench.precision(precision);
             return ModelBench.train(backend, shapes(), model.equals("teacher"), classes, common.batch, common.frames, warmup, reps, profile);
         }
 
