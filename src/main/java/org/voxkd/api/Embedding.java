@@ -1,6 +1,7 @@
 package org.voxkd.api;
 
 import java.util.Arrays;
+import org.voxkd.eval.Scoring;
 
 /**
  * An utterance embedding: the mean of the recording's unit-length crop embeddings (not normalised again), so the dot
@@ -34,7 +35,7 @@ public final class Embedding {
     public double score(Embedding other) {
         if (other.values.length != values.length)
             throw new IllegalArgumentException("embeddings differ in size: " + values.length + " vs " + other.values.length + " (two different models?)");
-        if (crops != null && other.crops != null) return org.voxkd.eval.Scoring.score(crops, other.crops);
+        if (crops != null && other.crops != null) return Scoring.score(crops, other.crops);
         double s = 0;
         for (int i = 0; i < values.length; i++) s += (double) values[i] * other.values[i];
         return s;

@@ -3,6 +3,7 @@ package org.voxkd.bench;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.file.Path;
 import java.util.List;
 import org.voxkd.engine.Backend;
 import org.voxkd.engine.ParameterSet;
@@ -59,17 +60,27 @@ public final class ModelBench {
         public static final Shapes PAPER = new Shapes("paper", StudentConfig.v2(), TeacherConfig.standard());
 
         /** {@code paper}, or the student and teacher sizes of profile {@code name} (its experiments v2-cosine and teacher). */
-        public static Shapes named(String name, java.nio.file.Path experimentsDir) throws IOException {
-            if (name.equals(PAPER.name)) return PAPER;
+        public static Shapes named(String name, Path experimentsDir) throws IOException {
+            return named(name, experimentsDir, "v2-cosine");
+        }
+
+        /** {@link #named(String, Path)} with the student of another experiment of the profile (v2-large: the large student). */
+        public static Shapes named(String name, Path experimentsDir, String studentExperiment) throws IOException {
+            if (name.equals(PAPER.name)) {
+                if (!studentExperiment.equals("v2-cosine")) throw new IllegalArgumentException("paper shapes have one student (v2-cosine), not " + studentExperiment);
+                return PAPER;
+            }
             Profile p = Profile.load(experimentsDir, name);
-            return new Shapes(name, ((Student) model(p, "v2-cosine")).config(), ((Teacher) model(p, "teacher")).config());
+            if (!(model(p, studentExperiment) instanceof Student s))
+                throw new IllegalArgumentException("experiment " + studentExperiment + " of profile " + name + " does not train a student");
+            return new Shapes(name, s.config(), ((Teacher) model(p, "teacher")).config());
         }
 
         private static SpeakerModel model(Profile p, String experiment) throws IOException {
             com.fasterxml.jackson.databind.node.ObjectNode tree = p.experiment(experiment).tree();
             tree.putObject("teacher").put("checkpoint", "unused-by-bench.ckpt");
             tree.putObject("data").put("train_list", "unused-by-bench.txt");
-            return TrainConfig.fromTree(tree, java.nio.file.Path.of(experiment + ".yaml")).buildModel();
+            return TrainConfig.fromTree(tree, Path.of(experiment + ".yaml")).buildModel();
         }
 
         String describe(String what) {
@@ -91,10 +102,13 @@ public final class ModelBench {
     /** Samples/s of one KD training step: V2 student (TRAIN mode) + frozen standard teacher + cosine KD + AAM over {@link #CLASSES}. */
     /** Rows of the per-kernel profile printed with {@code --profile}. */
     static final int PROFILE_ROWS = 30;
+    /** Profiled steps at least (more when --reps asks): one step's per-task times move by 2× on a loaded machine. */
+    static final int PROFILE_STEPS = 5;
 
     /**
-     * Samples/s of one KD training step. With {@code profile}, one more (untimed) step runs with per-task timing
-     * and the result carries the per-kernel table; the timed steps are never profiled.
+     * Samples/s of one KD training step. With {@code profile}, more (untimed) steps run with per-task timing (at least
+     * {@link #PROFILE_STEPS}) and the result carries the per-kernel table per step, after a line of shares by kind of
+     * kernel ({@link ProfileShares}); the timed steps are never profiled.
      */
     public static Result train(Backend backend, int batch, int frames, int warmup, int reps, boolean profile) {
         return train(backend, Shapes.PAPER, CLASSES, batch, frames, warmup, reps, profile);
@@ -115,7 +129,7 @@ public final class ModelBench {
         if (classes < 2) throw new IllegalArgumentException("--classes must be at least 2, got " + classes);
         TrainConfig cfg;
         try {
-            cfg = TrainConfig.parse(teacherAlone ? TEACHER_YAML : TRAIN_YAML);
+            cfg = TrainConfig.parse((teacherAlone ? TEACHER_YAML : TRAIN_YAML) + "optim: {precision: " + precision + "}\n");
         } catch (IOException e) {
             throw new IllegalStateException("the benchmark's own configuration does not parse", e);
         }
@@ -146,9 +160,16 @@ public final class ModelBench {
             List<String> table = List.of();
             if (profile) {
                 prog.profile(true);
-                prog.step(step[0]++);
-                prog.update(lr);
-                table = prog.profileByKernel(PROFILE_ROWS);
+                int n = Math.max(reps, PROFILE_STEPS);
+                long t0 = clock.nanos();
+                for (int i = 0; i < n; i++) {
+                    prog.step(step[0]++);
+                    prog.update(lr);
+                }
+                double wall = (clock.nanos() - t0) / 1e6 / n;
+                table = new ArrayList<>();
+                table.add(ProfileShares.line(prog.profileTotals(), n, wall));
+                table.addAll(org.voxkd.engine.ExecutionPlan.profileTable(prog.profileTotals(), PROFILE_ROWS, true, n));
             }
             String teacherShape = "teacher C" + tc.channels() + " L" + tc.latent() + " LSTM" + tc.lstmHidden();
             String model = teacherAlone ? shapes.name() + " shapes: " + teacherShape + " trained alone (" + classes + " classes)"
@@ -181,21 +202,59 @@ public final class ModelBench {
             double ms = medianMs(warmup, reps, () -> e.embed(crops));
             List<String> table = List.of();
             if (profile) {
-                e.profiled(true).embed(crops);
-                table = e.profileByKernel(PROFILE_ROWS);
+                e.profiled(true);
+                int n = Math.max(reps, PROFILE_STEPS);
+                long t0 = clock.nanos();
+                for (int i = 0; i < n; i++) e.embed(crops);
+                double wall = (clock.nanos() - t0) / 1e6 / n;
+                table = new ArrayList<>();
+                table.add(ProfileShares.line(e.profileTotals(), n, wall));
+                table.addAll(org.voxkd.engine.ExecutionPlan.profileTable(e.profileTotals(), PROFILE_ROWS, true, n));
             }
             return new Result("infer", shapes == Shapes.PAPER ? "student v2" : shapes.describe(null), batch, frames, reps, ms,
                     FlopCount.inference(sc, frames), table);
         }
     }
 
+    /**
+     * What a repetition's time is: wall time (the default), or the process's CPU time — on a machine shared with other
+     * work, a single-threaded step's CPU time moves far less than its wall time (the peers' wrapper in tools/bench_pair.py
+     * times PyTorch by its process CPU time the same way).
+     */
+    public enum Clock {
+        WALL, CPU;
+
+        long nanos() {
+            if (this == WALL) return System.nanoTime();
+            // One kernel thread: every kernel runs on this thread, whose CPU clock counts nanoseconds (the process's
+            // counts 10 ms ticks here). More threads: the process's, all of them.
+            if (org.voxkd.engine.cpu.Parallel.threads() == 1) return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+    }
+
+    private static volatile Clock clock = Clock.WALL;
+    private static volatile String precision = "fp32";
+
+    /** The GEMM precision of later training benchmarks in this process: fp32 or bf16 ({@code optim.precision}; {@code bench train --precision}). */
+    public static void precision(String p) {
+        if (!p.equals("fp32") && !p.equals("bf16")) throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + p);
+        precision = p;
+    }
+
+    /** The clock of every later measurement in this process ({@code bench train|infer --clock}). */
+    public static void clock(Clock c) { clock = c; }
+
+    public static Clock clock() { return clock; }
+
     static double medianMs(int warmup, int reps, Runnable body) {
         for (int i = 0; i < warmup; i++) body.run();
         double[] ms = new double[reps];
+        Clock c = clock;
         for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
+            long t0 = c.nanos();
             body.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            ms[i] = (c.nanos() - t0) / 1e6;
         }
         return median(ms);
     }

@@ -120,8 +120,10 @@ public final class BenchCommand implements Runnable {
         @Mixin Common common = new Common();
         @Option(names = "--warmup", defaultValue = "1", description = "Untimed repetitions first (default: ${DEFAULT-VALUE}).") int warmup;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.") boolean json;
-        @Option(names = "--profile", description = "After the timed repetitions, run one more with per-task timing and print "
-                + "where the time goes, summed per kernel over layers.") boolean profile;
+        @Option(names = "--clock", defaultValue = "wall", description = "wall or cpu: each repetition's wall time, or the process's CPU time "
+                + "(steadier on a shared machine; one kernel thread) (default: ${DEFAULT-VALUE}).") String clock;
+        @Option(names = "--profile", description = "After the timed repetitions, run more (at least 5, or --reps) with per-task timing and print "
+                + "where the time goes per step: shares by kind of kernel, then each kernel summed over layers.") boolean profile;
         @Option(names = "--shapes", defaultValue = "paper", description = "Model sizes: paper (the V2 student and the standard teacher), "
                 + "or a profile of experiments/profiles/ (its v2-cosine student and its teacher, e.g. default) (default: ${DEFAULT-VALUE}).")
         String shapes;
@@ -130,9 +132,12 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--root", defaultValue = ".", description = "Project root, where --shapes finds experiments/ (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path root;
 
+        @Option(names = "--student", defaultValue = "v2-cosine", description = "With --shapes PROFILE: the experiment whose student runs "
+                + "(v2-large: the large student) (default: ${DEFAULT-VALUE}).") String student;
+
         ModelBench.Shapes shapes() {
             try {
-                return ModelBench.Shapes.named(shapes, root.resolve("experiments"));
+                return ModelBench.Shapes.named(shapes, root.resolve("experiments"), student);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--shapes " + shapes + ": " + e.getMessage(), e);
             }
@@ -146,6 +151,8 @@ public final class BenchCommand implements Runnable {
         @Override public void run() {
             PrintWriter out = spec.commandLine().getOut();
             if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+            if (!clock.equals("wall") && !clock.equals("cpu")) throw new IllegalArgumentException("--clock must be wall or cpu, got " + clock);
+            ModelBench.clock(clock.equals("cpu") ? ModelBench.Clock.CPU : ModelBench.Clock.WALL);
             try (Backend backend = common.open()) {
                 ModelBench.Result r = measure(backend, common.reps(defaultReps()));
                 boolean cpu = backend.name().equals("cpu");
@@ -157,7 +164,7 @@ public final class BenchCommand implements Runnable {
                     if (cpu) o.put("threads", Parallel.threads()); else o.putNull("threads");
                     if (cpu && blas != null) o.put("blas_threads", blas); else o.putNull("blas_threads");
                     o.put("batch", r.batch()).put("frames", r.frames()).put("reps", r.reps()).put("ms_per_step", r.msPerStep())
-                            .put("samples_per_s", r.samplesPerSecond()).put("flops_per_sample", r.flopsPerSample()).put("gflops", r.gflops());
+                            .put("clock", clock).put("samples_per_s", r.samplesPerSecond()).put("flops_per_sample", r.flopsPerSample()).put("gflops", r.gflops());
                     out.println(o);
                 } else {
                     out.printf(Locale.ROOT, "backend %s: %s (%s)%n", backend.name(), backend.device().name(), backend.device().detail());
@@ -176,12 +183,15 @@ public final class BenchCommand implements Runnable {
                     + "frozen standard teacher, cosine KD, AAM-softmax over " + ModelBench.CLASSES + " classes; random weights and features.",
                     "FLOPs count GEMMs only (see FlopCount): student forward + backward, teacher forward, classifier.", THREADS_NOTE})
     static final class Train extends ModelRun {
+        @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16: the step's GEMM operands (optim.precision; bf16 needs "
+                + "fast numerics and oneDNN) (default: ${DEFAULT-VALUE}).") String precision;
         @Option(names = "--model", defaultValue = "student", description = "student (the KD step above) or teacher (the teacher's own training "
                 + "step: AAM-softmax, no distillation; what a profile's teacher arm runs) (default: ${DEFAULT-VALUE}).")
         String model;
 
         @Override ModelBench.Result measure(Backend backend, int reps) {
             if (!model.equals("student") && !model.equals("teacher")) throw new IllegalArgumentException("--model must be student or teacher, got " + model);
+            ModelBench.precision(precision);
             return ModelBench.train(backend, shapes(), model.equals("teacher"), classes, common.batch, common.frames, warmup, reps, profile);
         }
 

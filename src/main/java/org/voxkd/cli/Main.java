@@ -1,5 +1,6 @@
 package org.voxkd.cli;
 
+import org.voxkd.io.IoErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,12 +42,12 @@ public final class Main implements Runnable {
         while (t.getCause() != null && (t instanceof java.io.UncheckedIOException || t instanceof java.util.concurrent.ExecutionException
                 || t.getMessage() == null || t.getMessage().equals(t.getCause().toString())))
             t = t.getCause();
-        String msg = t instanceof java.nio.file.FileSystemException f ? org.voxkd.io.IoErrors.describe(f)
+        String msg = t instanceof java.nio.file.FileSystemException f ? IoErrors.describe(f)
                 : t.getMessage() == null || t.getMessage().isBlank() ? t.toString() : t.getMessage();
         // a wrapper that kept only the path of a file-system failure (permission denied, no space…) gets the reason back
         for (Throwable c = t.getCause(); c != null; c = c.getCause())
             if (c instanceof java.nio.file.FileSystemException f) {
-                String reason = org.voxkd.io.IoErrors.reason(f);
+                String reason = IoErrors.reason(f);
                 if (!msg.contains(reason)) msg = msg + " (" + reason + ")";
                 break;
             }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.voxkd.audio.FrontEnd;
 import org.voxkd.audio.Wav;
 import org.voxkd.audio.WavException;
+import org.voxkd.io.AtomicFiles;
 import org.voxkd.io.IoErrors;
 
 /**
@@ -37,7 +38,7 @@ public final class DataCheck {
                 String all = String.join("\n", problems) + "\n";
                 Path f = Path.of(System.getProperty("java.io.tmpdir"), "voxkd-missing-"
                         + DatasetHash.sha256(all.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12) + ".txt");
-                org.voxkd.io.AtomicFiles.writeString(f, all);
+                AtomicFiles.writeString(f, all);
                 where = "the full list is in " + f;
             } catch (IOException | RuntimeException e) {
                 where = "the full list could not be written (" + e.getMessage() + ")";

@@ -124,7 +124,10 @@ public final class ExecutionPlan implements AutoCloseable {
     public List<String> profileTable(int top, boolean byKernel) { return profileTable(profile, top, byKernel); }
 
     /** {@link #profileTable(int, boolean)} of any profile map (several plans' profiles merged, for instance). */
-    public static List<String> profileTable(Map<String, long[]> profile, int top, boolean byKernel) {
+    public static List<String> profileTable(Map<String, long[]> profile, int top, boolean byKernel) { return profileTable(profile, top, byKernel, 1); }
+
+    /** {@link #profileTable(Map, int, boolean)} per step: times and launch counts divided by {@code steps} profiled steps. */
+    public static List<String> profileTable(Map<String, long[]> profile, int top, boolean byKernel, int steps) {
         Map<String, long[]> rows = new LinkedHashMap<>();
         long total = 0;
         for (Map.Entry<String, long[]> e : profile.entrySet()) {
@@ -137,9 +140,9 @@ public final class ExecutionPlan implements AutoCloseable {
         long all = Math.max(1, total);
         List<String> out = new ArrayList<>();
         rows.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(top)
-                .forEach(e -> out.add(String.format(java.util.Locale.ROOT, "%-52s %9.1f ms %5.1f%% %6d launches", e.getKey(),
-                        e.getValue()[0] / 1e6, 100.0 * e.getValue()[0] / all, e.getValue()[1])));
-        out.add(String.format(java.util.Locale.ROOT, "%-52s %9.1f ms", "(all tasks)", total / 1e6));
+                .forEach(e -> out.add(String.format(java.util.Locale.ROOT, "%-52s %9.2f ms %5.1f%% %6d launches", e.getKey(),
+                        e.getValue()[0] / 1e6 / steps, 100.0 * e.getValue()[0] / all, e.getValue()[1] / steps)));
+        out.add(String.format(java.util.Locale.ROOT, "%-52s %9.2f ms", "(all tasks)", total / 1e6 / steps));
         return out;
     }
 

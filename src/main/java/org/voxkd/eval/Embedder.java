@@ -62,7 +62,10 @@ public final class Embedder implements CropEmbedder, AutoCloseable {
     }
 
     /** The profile of all cached graphs together, summed per kernel over layers. */
-    public java.util.List<String> profileByKernel(int top) {
+    public java.util.List<String> profileByKernel(int top) { return ExecutionPlan.profileTable(profileTotals(), top, true); }
+
+    /** The raw profile of all cached graphs together: {total ns, launches} per task name. */
+    public Map<String, long[]> profileTotals() {
         Map<String, long[]> all = new LinkedHashMap<>();
         for (Compiled c : plans.values())
             c.plan.profile().forEach((k, v) -> {
@@ -70,7 +73,7 @@ public final class Embedder implements CropEmbedder, AutoCloseable {
                 acc[0] += v[0];
                 acc[1] += v[1];
             });
-        return ExecutionPlan.profileTable(all, top, true);
+        return all;
     }
 
     private static long key(int n, int frames) { return ((long) n << 32) | frames; }

@@ -83,7 +83,7 @@ public final class TorchStateDict {
         for (float[] a : w) n += a.length;
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (float[] a : w) for (float v : a) b.putInt(Float.floatToRawIntBits(v));
-        return org.voxkd.data.DatasetHash.sha256(b.array());
+        return DatasetHash.sha256(b.array());
     }
 
     /**

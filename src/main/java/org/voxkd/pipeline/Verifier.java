@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.voxkd.io.Checkpoint;
 import org.voxkd.ledger.Environment;
+import org.voxkd.ledger.Ledger;
 import org.voxkd.nn.NamedTensors;
 import org.voxkd.train.RunInputs;
 import org.voxkd.train.TrainConfig;
@@ -72,7 +73,7 @@ public final class Verifier {
         Path done = results.resolve(record.get("dir").asText()).resolve("done.json");
         if (o.verdict() == Verdict.NOT_REPRODUCED && o.environment().isEmpty() && !o.bitDifferences().isEmpty() && Files.exists(done)) {
             // the run folder's own done.json is what training wrote; a record that disagrees with it was changed afterwards
-            ObjectNode written = (ObjectNode) org.voxkd.ledger.Ledger.JSON.readTree(done.toFile());
+            ObjectNode written = (ObjectNode) Ledger.JSON.readTree(done.toFile());
             List<String> edited = new ArrayList<>(), ignore = new ArrayList<>();
             compareHistory(record.path("history"), written.path("history"), edited, ignore, new ArrayList<>());
             if (!edited.isEmpty()) {

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.voxkd.io.AtomicFiles;
 
 /**
  * What a report build may delete: only the files the previous build wrote. Each build lists its files in
@@ -49,6 +50,6 @@ final class ReportFiles {
     }
 
     static void remember(Path out, List<String> written) throws IOException {
-        org.voxkd.io.AtomicFiles.writeString(out.resolve(MANIFEST), String.join("\n", written) + "\n");
+        AtomicFiles.writeString(out.resolve(MANIFEST), String.join("\n", written) + "\n");
     }
 }

@@ -322,6 +322,9 @@ public final class StepProgram implements AutoCloseable {
     /** The profile summed per kernel over layers (see {@link ExecutionPlan#profileTable}). */
     public List<String> profileByKernel(int top) { return plan.profileTable(top, true); }
 
+    /** The raw profile: {total ns, launches} per task name, summed over the profiled steps. */
+    public java.util.Map<String, long[]> profileTotals() { return plan.profile(); }
+
     /** Runs one micro-batch (features and labels already in the host arrays); metrics in {@link #values()}. */
     public void step(int globalStep) {
         step.set(globalStep);

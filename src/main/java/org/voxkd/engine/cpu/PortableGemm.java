@@ -36,10 +36,21 @@ public final class PortableGemm {
     /** Where the first block of a β = 0 product starts its chains: zeros, read like a tile of C. */
     private static final float[] ZERO_TILE = new float[MR * NR];
 
-    /** Per-thread scratch: the packed B panel, a packed partial A tile, a C tile for the edges. */
+    /** Per-thread scratch: the packed B panel, a packed partial A tile, a C tile for the edges, the reused panels (most recent first). */
     private static final class Scratch {
         float[] b = new float[KC * (NC + NR)], a = new float[MR * KC], c = new float[MR * NR];
+        final java.util.ArrayDeque<Packed> packed = new java.util.ArrayDeque<>();
     }
+
+    /** A packed panel of a transposed B, and a copy of the block of B (nc rows of kc floats from src) it was packed from. */
+    private static final class Packed {
+        java.lang.ref.WeakReference<float[]> b;
+        int src, ldb, kc, nc;
+        float[] copy = new float[0], panel = new float[0];
+    }
+
+    /** Products of at most this many rows (on one thread) reuse their transposed-B panels ({@link #packedB}); panels kept per thread. */
+    static final int REUSE_ROWS = 256, REUSE_ENTRIES = 8;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -90,7 +101,7 @@ public final class PortableGemm {
             int nc = Math.min(NC, j1 - jc), ncp = (nc + NR - 1) / NR * NR;
             for (int pc = 0; pc < o.k; pc += KC) {
                 int kc = Math.min(KC, o.k - pc);
-                packB(o, pc, kc, jc, nc, ncp, s);
+                float[] bp = o.transB && i1 - i0 <= REUSE_ROWS ? packedB(o, pc, kc, jc, nc, ncp, s) : packB(o, pc, kc, jc, nc, ncp, s);
                 boolean zero = pc == 0 && beta == 0f;
                 for (int ir = i0; ir < i1; ir += MR) {
                     int rows = Math.min(MR, i1 - ir);
@@ -106,13 +117,19 @@ public final class PortableGemm {
                     }
                     for (int jr = 0; jr < ncp; jr += NR) {
                         int cols = Math.min(NR, nc - jr), j = jc + jr, at = o.at(ir, j);
-                        if (rows == MR && cols == NR && !o.transC) {
-                            tile(a, ao, rs, ps, s.b, jr * kc, kc, zero ? ZERO_TILE : o.c, zero ? 0 : at, zero ? NR : o.ldc, o.c, at, o.ldc);
+                        // A last panel of at most one vector's columns (a narrow product: a grouped convolution's 12 or 36
+                        // channels, 48 = 32 + 16) takes the one-vector tile: half the work of computing and dropping a
+                        // whole second vector. Which tile computes a chain changes no rounding.
+                        boolean narrow = cols <= Simd.LANES;
+                        if (rows == MR && cols == (narrow ? Simd.LANES : NR) && !o.transC) {
+                            if (narrow) tile1(a, ao, rs, ps, bp, jr * kc, kc, zero ? ZERO_TILE : o.c, zero ? 0 : at, zero ? NR : o.ldc, o.c, at, o.ldc);
+                            else tile(a, ao, rs, ps, bp, jr * kc, kc, zero ? ZERO_TILE : o.c, zero ? 0 : at, zero ? NR : o.ldc, o.c, at, o.ldc);
                             continue;
                         }
                         // An edge or transposed tile: through a full-size copy, whose extra rows and columns are computed and dropped.
                         if (!zero) edge(o, ir, j, rows, cols, s.c, true);
-                        tile(a, ao, rs, ps, s.b, jr * kc, kc, zero ? ZERO_TILE : s.c, 0, NR, s.c, 0, NR);
+                        if (narrow) tile1(a, ao, rs, ps, bp, jr * kc, kc, zero ? ZERO_TILE : s.c, 0, NR, s.c, 0, NR);
+                        else tile(a, ao, rs, ps, bp, jr * kc, kc, zero ? ZERO_TILE : s.c, 0, NR, s.c, 0, NR);
                         edge(o, ir, j, rows, cols, s.c, false);
                     }
                 }
@@ -150,9 +167,53 @@ public final class PortableGemm {
      * s.b ← op(B)[pc, pc + kc) × [jc, jc + nc) in panels of NR columns: element (p, j) of panel q at q·NR·kc + p·NR + j;
      * columns past nc are zero.
      */
-    private static void packB(Operands o, int pc, int kc, int jc, int nc, int ncp, Scratch s) {
+    private static float[] packB(Operands o, int pc, int kc, int jc, int nc, int ncp, Scratch s) {
         if (s.b.length < kc * ncp) s.b = new float[kc * ncp];
-        float[] bp = s.b, b = o.b;
+        packB(o, pc, kc, jc, nc, ncp, s.b);
+        return s.b;
+    }
+
+    /**
+     * The packed panel of a transposed B for a product of few rows, reused while B's block is unchanged: a recurrent
+     * step multiplies 64 rows by the same W_hhᵀ at every one of T steps, and packing it (a transpose) cost as much as the
+     * product. Whether the block is unchanged is decided by comparing it with a copy kept beside the packed panel (a
+     * sequential, vectorised compare of the same floats the transpose would read), so the panel is always the one
+     * {@link #packB} would make from the B of this call: a pure cache, no change to any bit.
+     */
+    private static float[] packedB(Operands o, int pc, int kc, int jc, int nc, int ncp, Scratch s) {
+        float[] b = o.b;
+        int src = o.bOff + jc * o.ldb + pc, ldb = o.ldb;
+        Packed hit = null;
+        for (Packed e : s.packed)
+            if (e.b.get() == b && e.src == src && e.ldb == ldb && e.kc == kc && e.nc == nc) {
+                hit = e;
+                break;
+            }
+        if (hit != null) {
+            boolean same = true;
+            for (int j = 0; j < nc && same; j++)
+                same = Arrays.equals(b, src + j * ldb, src + j * ldb + kc, hit.copy, j * kc, j * kc + kc);
+            s.packed.remove(hit);
+            s.packed.addFirst(hit);
+            if (same) return hit.panel;
+        } else {
+            hit = s.packed.size() < REUSE_ENTRIES ? new Packed() : s.packed.removeLast();
+            s.packed.addFirst(hit);
+        }
+        hit.b = new java.lang.ref.WeakReference<>(b);
+        hit.src = src;
+        hit.ldb = ldb;
+        hit.kc = kc;
+        hit.nc = nc;
+        if (hit.copy.length < nc * kc) hit.copy = new float[nc * kc];
+        if (hit.panel.length < kc * ncp) hit.panel = new float[kc * ncp];
+        for (int j = 0; j < nc; j++) System.arraycopy(b, src + j * ldb, hit.copy, j * kc, kc);
+        packB(o, pc, kc, jc, nc, ncp, hit.panel);
+        return hit.panel;
+    }
+
+    private static void packB(Operands o, int pc, int kc, int jc, int nc, int ncp, float[] bp) {
+        float[] b = o.b;
         if (!o.transB) {
             for (int p = 0; p < kc; p++) {
                 int src = o.bOff + (pc + p) * o.ldb + jc;
@@ -163,10 +224,16 @@ public final class PortableGemm {
                 }
             }
         } else {
-            for (int j = 0; j < ncp; j++) {
-                int base = j / NR * NR * kc + j % NR, src = o.bOff + (jc + j) * o.ldb + pc;
-                if (j >= nc) for (int p = 0; p < kc; p++) bp[base + p * NR] = 0f;
-                else for (int p = 0; p < kc; p++) bp[base + p * NR] = b[src + p];
+            // Panel by panel, k step by k step: the writes run contiguously through the panel, the reads go across NR rows
+            // of B that stay in L1 (column by column, the writes strode NR floats apart through a panel larger than L1:
+            // a recurrent step's W_hhᵀ, 64 × 256, packed 64 times per direction, was 7% of a KD step).
+            for (int q = 0; q < ncp; q += NR) {
+                int len = Math.min(NR, nc - q), src = o.bOff + (jc + q) * o.ldb + pc, ldb = o.ldb;
+                for (int p = 0; p < kc; p++) {
+                    int dst = q * kc + p * NR, at = src + p;
+                    for (int j = 0; j < len; j++) bp[dst + j] = b[at + j * ldb];
+                    for (int j = len; j < NR; j++) bp[dst + j] = 0f;
+                }
             }
         }
     }
@@ -201,6 +268,28 @@ public final class PortableGemm {
         c30.intoArray(to, t0 + 3 * tl); c31.intoArray(to, t0 + 3 * tl + l);
         c40.intoArray(to, t0 + 4 * tl); c41.intoArray(to, t0 + 4 * tl + l);
         c50.intoArray(to, t0 + 5 * tl); c51.intoArray(to, t0 + 5 * tl + l);
+    }
+
+    /** {@link #tile} for a panel's first vector of columns only (MR × 1 vector of chains; the B panel's row stride stays NR). */
+    private static void tile1(float[] a, int ao, int rs, int ps, float[] bp, int bo, int kc, float[] from, int fo, int fl,
+                              float[] to, int t0, int tl) {
+        int r1 = rs, r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
+        FloatVector c0 = FloatVector.fromArray(Simd.F, from, fo), c1 = FloatVector.fromArray(Simd.F, from, fo + fl);
+        FloatVector c2 = FloatVector.fromArray(Simd.F, from, fo + 2 * fl), c3 = FloatVector.fromArray(Simd.F, from, fo + 3 * fl);
+        FloatVector c4 = FloatVector.fromArray(Simd.F, from, fo + 4 * fl), c5 = FloatVector.fromArray(Simd.F, from, fo + 5 * fl);
+        for (int p = 0; p < kc; p++) {
+            int x = ao + p * ps;
+            FloatVector b0 = FloatVector.fromArray(Simd.F, bp, bo + p * NR);
+            c0 = FloatVector.broadcast(Simd.F, a[x]).fma(b0, c0);
+            c1 = FloatVector.broadcast(Simd.F, a[x + r1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(Simd.F, a[x + r2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(Simd.F, a[x + r3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(Simd.F, a[x + r4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(Simd.F, a[x + r5]).fma(b0, c5);
+        }
+        c0.intoArray(to, t0);          c1.intoArray(to, t0 + tl);
+        c2.intoArray(to, t0 + 2 * tl); c3.intoArray(to, t0 + 3 * tl);
+        c4.intoArray(to, t0 + 4 * tl); c5.intoArray(to, t0 + 5 * tl);
     }
 
     /** The rule of this class in plain scalar Java: its specification, and the tests' reference. */

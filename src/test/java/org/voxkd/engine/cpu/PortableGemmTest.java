@@ -40,7 +40,9 @@ class PortableGemmTest {
     @Test
     void bitsOfTheRuleOnOddShapes() {
         // {7, 200, 41} and {3, 100, 9} are computed transposed (B much wider than A is tall).
-        int[][] shapes = {{1, 1, 1}, {5, 7, 3}, {6, 16, 1}, {13, 33, 17}, {37, 9, 300}, {7, 200, 41}, {3, 100, 9}, {50, 3, 513}};
+        int[][] shapes = {{1, 1, 1}, {5, 7, 3}, {6, 16, 1}, {13, 33, 17}, {37, 9, 300}, {7, 200, 41}, {3, 100, 9}, {50, 3, 513},
+                // a last panel of one vector or less (the one-vector tile), whole or partial, at 8 and 16 lanes
+                {12, 48, 20}, {12, 40, 5}, {18, 24, 7}, {6, 8, 4}};
         for (int[] s : shapes)
             for (int t = 0; t < 4; t++)
                 for (float beta : new float[] {0f, 1f, 0.5f}) check((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1f, beta, t, 3 * t);
@@ -55,6 +57,25 @@ class PortableGemmTest {
         check(false, false, 64, 400, 70, 1f, 1f, 3, 7);
         check(false, true, 64, 1100, 90, 1f, 1f, 0, 0); // transposed, split over threads
         check(true, false, 30, 700, 300, 1f, 0f, 2, 1);
+    }
+
+    @Test
+    void aReusedTransposedPanelFollowsEveryChangeOfB() {
+        // A recurrent step's shape (few rows, B transposed, B wider than a panel): the packed B is reused while B is unchanged.
+        int m = 64, n = 256, k = 64;
+        float[] a = random(m * k, 1), b = random(n * k, 2), c = new float[m * n], want = new float[m * n];
+        for (int round = 0; round < 4; round++) {
+            if (round == 2) b[n * k - 1] += 1f;          // one element of the last row (the second panel)
+            if (round == 3) b[5] = -b[5];                 // one element of the first row
+            for (int rep = 0; rep < 2; rep++) {
+                PortableGemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n);
+                PortableGemm.reference(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, want, 0, n);
+                assertArrayEquals(want, c, "round " + round + " rep " + rep);
+            }
+            float[] other = b.clone(); // the same values in another array: a panel of its own
+            PortableGemm.sgemm(false, true, m, n, k, 1f, a, 0, k, other, 0, k, 0f, c, 0, n);
+            assertArrayEquals(want, c, "round " + round + ", a copy of B");
+        }
     }
 
     @Test
