@@ -4,15 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 import org.voxkd.eval.Verification;
 
 /**
@@ -189,6 +195,57 @@ public record EpochRow(int epoch, Map<String, Double> columns) {
             }
         }
         return a;
+    }
+
+    /** The wall-clock columns: they differ between two runs of the same bits, so {@code last.ckpt} leaves them out. */
+    static final List<String> TIMES = List.of("samples_per_s", "seconds");
+
+    /**
+     * The rows as {@code last.ckpt} keeps them: without {@link #TIMES}, so that the same run made on two machines or in
+     * two checkouts writes the same bytes (the times are in {@code epochs.csv}, whence a resume restores them).
+     */
+    static ArrayNode jsonWithoutTimes(List<EpochRow> rows) {
+        ArrayNode a = json(rows);
+        for (JsonNode o : a) ((ObjectNode) o).remove(TIMES);
+        return a;
+    }
+
+    /**
+     * Rows restored from {@code last.ckpt}, with their wall-clock columns read back from the run's {@code epochs.csv}
+     * (written with the checkpoint after every epoch); where that file is missing or has no row for an epoch, the
+     * times stay unknown (NaN: an empty CSV cell), which loses nothing a result depends on.
+     */
+    static List<EpochRow> withTimes(List<EpochRow> rows, Path epochsCsv) throws IOException {
+        if (!Files.isRegularFile(epochsCsv)) return rows;
+        Map<Integer, Map<String, Double>> times = new HashMap<>();
+        try (Reader r = Files.newBufferedReader(epochsCsv);
+             CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            for (CSVRecord rec : p) {
+                if (!rec.isMapped("epoch")) return rows;
+                Map<String, Double> t = new HashMap<>();
+                for (String c : TIMES) {
+                    String v = rec.isMapped(c) && rec.isSet(c) ? rec.get(c) : "";
+                    try {
+                        if (!v.isEmpty()) t.put(c, Double.parseDouble(v));
+                    } catch (NumberFormatException e) {
+                        // a damaged cell: the time stays unknown
+                    }
+                }
+                try {
+                    times.put(Integer.parseInt(rec.get("epoch")), t);
+                } catch (NumberFormatException e) {
+                    return rows;
+                }
+            }
+        }
+        List<EpochRow> out = new ArrayList<>();
+        for (EpochRow row : rows) {
+            Map<String, Double> c = new LinkedHashMap<>(row.columns());
+            Map<String, Double> t = times.getOrDefault(row.epoch(), Map.of());
+            for (String k : TIMES) if (c.containsKey(k) || t.containsKey(k)) c.put(k, t.getOrDefault(k, Double.NaN));
+            out.add(new EpochRow(row.epoch(), c));
+        }
+        return out;
     }
 
     static EpochRow fromJson(JsonNode o) {

@@ -79,6 +79,9 @@ final class ResumeState {
             if (!r.isObject()) throw new IOException(file + ": state.history holds a row that is not a mapping");
             st.rows.add(EpochRow.fromJson(r));
         }
+        List<EpochRow> timed = EpochRow.withTimes(st.rows, file.resolveSibling("epochs.csv"));
+        st.rows.clear();
+        st.rows.addAll(timed);
         prog.load(w, cw, aw, 0);
         try {
             prog.loadMoments(mom);
@@ -115,7 +118,7 @@ final class ResumeState {
         if (Double.isFinite(bestEer)) s.put("best_eer", bestEer);
         if (Double.isFinite(bestThreshold)) s.put("best_threshold", bestThreshold);
         s.put("adam_steps", prog.adam.steps());
-        s.set("history", EpochRow.json(rows));
+        s.set("history", EpochRow.jsonWithoutTimes(rows));
         Map<String, NamedTensors.Tensor> t = new LinkedHashMap<>(ModelFiles.tensors(prog.model, prog.modelWeights()));
         t.putAll(heads(prog));
         prog.moments().forEach((k, v) -> t.put(ADAM + k, new NamedTensors.Tensor(new int[] {v.length}, v)));
