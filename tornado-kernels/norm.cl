@@ -70,21 +70,15 @@ __kernel void batchnorm_infer_fwd(__global float* y, int yo, __global const floa
     bn_affine(y, yo, x, xo, rm[rmo + j], rstd_of_var(rv[rvo + j], eps), gamma, go, beta, bo, i, j);
 }
 
-// Both BatchNorm backwards in three launches. x-hat comes from (mean, rstd) with batch statistics, or from the
-// running (mean, var) in inference mode (from_var: rstd = 1/sqrt(var + eps), rounded as the cpu body does).
-inline float bn_rstd(__global const float* spread, int so, int j, int from_var, float eps) {
-    return from_var ? rstd_of_var(spread[so + j], eps) : spread[so + j];
-}
-
+// The training BatchNorm backward in three launches, x-hat from the batch's saved (mean, rstd).
 // Launch 1: sum dy and sum dy*xhat over each chunk of rows.
 __kernel void bn_bwd_partial(__global double* part, int po, __global const float* dy, int dyo, __global const float* x, int xo,
-                             __global const float* m, int mo, __global const float* spread, int so, int from_var, float eps,
-                             int rows, int c, int chunk) {
+                             __global const float* mean, int mo, __global const float* rstd, int so, int rows, int c, int chunk) {
     __local double s[RED_X * RED_Y];
     RED_ROWS(rows, chunk, c)
     double acc[2] = {0.0, 0.0};
     if (live) {
-        float mj = m[mo + j], rs = bn_rstd(spread, so, j, from_var, eps);
+        float mj = mean[mo + j], rs = rstd[so + j];
         for (int r = r0 + get_local_id(1); r < r1; r += RED_Y) {
             float g = dy[dyo + r * c + j], xh = (x[xo + r * c + j] - mj) * rs;
             acc[0] += g;
@@ -95,28 +89,28 @@ __kernel void bn_bwd_partial(__global double* part, int po, __global const float
 }
 
 // Launch 2, per channel: dbeta += sum dy, dgamma += sum dy*xhat; coef[j] = (gamma*rstd, mean dy, mean dy*xhat) for
-// launch 3 (the means are 0 with running statistics, which do not depend on x).
+// launch 3.
 __kernel void bn_bwd_final(__global float* dg, int dgo, __global float* db, int dbo, __global double* coef, int co,
                            __global const double* part, int po, __global const float* gamma, int go,
-                           __global const float* spread, int so, int from_var, float eps, int chunks, int rows, int c, int batch_stats) {
+                           __global const float* rstd, int so, int chunks, int rows, int c) {
     int j = get_global_id(0);
     if (j >= c) return;
     double sdy = red_total(part, po, chunks, c, j, 2, 0), sdyx = red_total(part, po, chunks, c, j, 2, 1);
     dg[dgo + j] = (float) ((double) dg[dgo + j] + sdyx);
     db[dbo + j] = (float) ((double) db[dbo + j] + sdy);
-    coef[co + 3 * j] = gamma[go + j] * bn_rstd(spread, so, j, from_var, eps);
-    coef[co + 3 * j + 1] = batch_stats ? (float) (sdy / rows) : 0.0f;
-    coef[co + 3 * j + 2] = batch_stats ? (float) (sdyx / rows) : 0.0f;
+    coef[co + 3 * j] = gamma[go + j] * rstd[so + j];
+    coef[co + 3 * j + 1] = (float) (sdy / rows);
+    coef[co + 3 * j + 2] = (float) (sdyx / rows);
 }
 
 // Launch 3, one work item per element: dx += k*(dy - mean dy - xhat*mean dy*xhat).
 __kernel void bn_bwd_dx(__global float* dx, int dxo, __global const float* dy, int dyo, __global const float* x, int xo,
-                        __global const float* m, int mo, __global const float* spread, int so, int from_var, float eps,
+                        __global const float* mean, int mo, __global const float* rstd, int so,
                         __global const double* coef, int co, int rows, int c) {
     int e = get_global_id(0);
     if (e >= rows * c) return;
     int j = e % c;
-    float xh = (x[xo + e] - m[mo + j]) * bn_rstd(spread, so, j, from_var, eps);
+    float xh = (x[xo + e] - mean[mo + j]) * rstd[so + j];
     float k = (float) coef[co + 3 * j], mdy = (float) coef[co + 3 * j + 1], mdyx = (float) coef[co + 3 * j + 2];
     dx[dxo + e] += k * (dy[dyo + e] - mdy - xh * mdyx);
 }

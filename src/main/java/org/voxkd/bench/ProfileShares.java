@@ -16,7 +16,7 @@ final class ProfileShares {
 
     static Kind kind(String kernel) {
         if (kernel.startsWith("sgemm") || kernel.startsWith("gemm")) return Kind.GEMM;
-        if (kernel.matches("sumsq|bias_grad|batchnorm_stats|batchnorm_bwd|batchnorm_infer_bwd|layernorm_fwd|layernorm_bwd_data|layernorm_bwd_params"
+        if (kernel.matches("sumsq|bias_grad|batchnorm_stats|batchnorm_bwd|layernorm_fwd|layernorm_bwd_data|layernorm_bwd_params"
                 + "|softmax_time_.*|attn_stats_.*|time_mean_.*|l2norm_.*|margin_ce|kd_rows|mean_scaled|feature_mse_rows|rkd_.*|label_kd_rows"
                 + "|confidence_weights|depthwise3_bwd_weight"))
             return Kind.REDUCTION;

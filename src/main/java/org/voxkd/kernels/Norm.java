@@ -28,7 +28,6 @@ import org.voxkd.engine.cpu.Simd;
  *              backward:  dβ += Σ dy, dγ += Σ dy·x̂,
  *                         dx += γ·rstd·(dy − Σdy/n − x̂·Σ(dy·x̂)/n)              batchnorm_bwd (fused)
  *   BatchNorm, inference: y = (x − running_mean)/√(running_var + eps)·γ + β    batchnorm_infer_fwd
- *              backward:  dβ, dγ as above with x̂ from running stats, dx += γ·rstd·dy
  *   LayerNorm:            y = (x − mean_r)·rstd_r·γ + β                         layernorm_fwd (per row)
  *              backward:  dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·γ   layernorm_bwd_data (per row)
  *                         dβ += Σ dy, dγ += Σ dy·x̂                              layernorm_bwd_params (per channel)
@@ -95,28 +94,20 @@ public final class Norm {
      */
     public static final Kernel BN_BWD = Kernel.source(FAMILY, "batchnorm_bwd", "inout dx, inout dg, inout db, in dy, in x, in mean, in rstd, in gamma, int rows, int c", Norm::batchNormBackwardStages, a -> {
         int c = a.i(9);
-        batchNormBackward(a, channelStats(a, 5, 6, c, false, 0f), true, c, a.i(8));
+        batchNormBackward(a, channelStats(a, 5, 6, c, false, 0f), c, a.i(8));
     });
 
-    /**
-     * Inference backward (running statistics are constants): dβ += Σdy, dγ += Σdy·x̂, dx += γ·rstd·dy.
-     */
-    public static final Kernel BN_INFER_BWD = Kernel.source(FAMILY, "batchnorm_infer_bwd", "inout dx, inout dg, inout db, in dy, in x, in rm, in rv, in gamma, int rows, int c, float eps", Norm::batchNormInferenceBackwardStages, a -> {
-        int c = a.i(9);
-        batchNormBackward(a, channelStats(a, 5, 6, c, true, a.f(10)), false, c, a.i(8));
-    });
-
-    /** BatchNorm on opencl: the statistics and both backwards as work-group partials and fixed-order finals. */
+    /** BatchNorm on opencl: the statistics and the training backward as work-group partials and fixed-order finals. */
     static final Kernel BN_MEAN_FINAL = Kernel.stage(FAMILY, "bn_mean_final", "out mean, in double part, int chunks, int rows, int c");
     static final Kernel BN_VAR_PARTIAL = Kernel.stage(FAMILY, "bn_var_partial", "out double part, in x, in mean, int rows, int c, int chunk");
     static final Kernel BN_STATS_FINAL = Kernel.stage(FAMILY, "bn_stats_final",
             "out rstd, inout rm, inout rv, in mean, in double part, int chunks, int rows, int c, float eps, float momentum");
     static final Kernel BN_BWD_PARTIAL = Kernel.stage(FAMILY, "bn_bwd_partial",
-            "out double part, in dy, in x, in m, in spread, int from_var, float eps, int rows, int c, int chunk");
-    static final Kernel BN_BWD_FINAL = Kernel.stage(FAMILY, "bn_bwd_final", "inout dg, inout db, out double coef, in double part, in gamma, "
-            + "in spread, int from_var, float eps, int chunks, int rows, int c, int batch_stats");
+            "out double part, in dy, in x, in mean, in rstd, int rows, int c, int chunk");
+    static final Kernel BN_BWD_FINAL = Kernel.stage(FAMILY, "bn_bwd_final",
+            "inout dg, inout db, out double coef, in double part, in gamma, in rstd, int chunks, int rows, int c");
     static final Kernel BN_BWD_DX = Kernel.stage(FAMILY, "bn_bwd_dx",
-            "inout dx, in dy, in x, in m, in spread, int from_var, float eps, in double coef, int rows, int c");
+            "inout dx, in dy, in x, in mean, in rstd, in double coef, int rows, int c");
 
     private static Lowering.Plan batchNormStatsStages(Object[] a) {
         int rows = (Integer) a[5], c = (Integer) a[6], p = Reductions.chunks(rows), chunk = Reductions.chunkRows(rows, p);
@@ -127,18 +118,13 @@ public final class Norm {
                 Reductions.perItem(BN_STATS_FINAL, c, t(1), t(2), t(3), t(0), scratch(0), p, rows, c, t(7), t(8))), (long) p * c);
     }
 
-    private static Lowering.Plan batchNormBackwardStages(Object[] a) { return batchNormBackwardStages(a, false); }
-
-    private static Lowering.Plan batchNormInferenceBackwardStages(Object[] a) { return batchNormBackwardStages(a, true); }
-
-    /** Both backwards: from the batch's (mean, rstd), or from the running (mean, var) with eps (argument 10). */
-    private static Lowering.Plan batchNormBackwardStages(Object[] a, boolean infer) {
+    /** The training backward from the batch's saved (mean, rstd). */
+    private static Lowering.Plan batchNormBackwardStages(Object[] a) {
         int rows = (Integer) a[8], c = (Integer) a[9], p = Reductions.chunks(rows), chunk = Reductions.chunkRows(rows, p), coef = 2 * p * c;
-        Object fromVar = infer ? 1 : 0, eps = infer ? t(10) : (Object) 0f;
         return new Lowering.Plan(List.of(
-                Reductions.partial(BN_BWD_PARTIAL, rows, c, scratch(0), t(3), t(4), t(5), t(6), fromVar, eps, rows, c, chunk),
-                Reductions.perItem(BN_BWD_FINAL, c, t(1), t(2), scratch(coef), scratch(0), t(7), t(6), fromVar, eps, p, rows, c, infer ? 0 : 1),
-                Reductions.perItem(BN_BWD_DX, (long) rows * c, t(0), t(3), t(4), t(5), t(6), fromVar, eps, scratch(coef), rows, c)),
+                Reductions.partial(BN_BWD_PARTIAL, rows, c, scratch(0), t(3), t(4), t(5), t(6), rows, c, chunk),
+                Reductions.perItem(BN_BWD_FINAL, c, t(1), t(2), scratch(coef), scratch(0), t(7), t(6), p, rows, c),
+                Reductions.perItem(BN_BWD_DX, (long) rows * c, t(0), t(3), t(4), t(5), t(6), scratch(coef), rows, c)),
                 (long) coef + 3L * c);
     }
 
@@ -172,10 +158,10 @@ public final class Norm {
     }
 
     /**
-     * Shared by both BatchNorm backwards; args 0–4 and 7 are dx, dgamma, dbeta, dy, x, gamma. With batch
-     * statistics the mean and variance depend on x, which adds the −Σdy/n − x̂·Σ(dy·x̂)/n terms to dx.
+     * The training BatchNorm backward; args 0–4 and 7 are dx, dgamma, dbeta, dy, x, gamma. The batch mean and
+     * variance depend on x, which adds the −Σdy/n − x̂·Σ(dy·x̂)/n terms to dx.
      */
-    private static void batchNormBackward(CpuArgs a, float[][] stats, boolean batchStats, int c, int rows) {
+    private static void batchNormBackward(CpuArgs a, float[][] stats, int c, int rows) {
         FloatBuffer dx = a.buf(0), dg = a.buf(1), db = a.buf(2), dy = a.buf(3), x = a.buf(4), gamma = a.buf(7);
         int dxo = a.off(0), dgo = a.off(1), dbo = a.off(2), dyo = a.off(3), xo = a.off(4), go = a.off(7);
         float[] mean = stats[0], rstd = stats[1];
@@ -189,8 +175,8 @@ public final class Norm {
                 dg.put(dgo + j, (float) (dg.get(dgo + j) + sdyx[i]));
                 db.put(dbo + j, (float) (db.get(dbo + j) + sdy[i]));
                 k[i] = gamma.get(go + j) * rstd[j];
-                mdy[i] = batchStats ? (float) (sdy[i] / rows) : 0f;
-                mdyx[i] = batchStats ? (float) (sdyx[i] / rows) : 0f;
+                mdy[i] = (float) (sdy[i] / rows);
+                mdyx[i] = (float) (sdyx[i] / rows);
             }
             for (int r = 0; r < rows; r++) {
                 int row = r * c;
@@ -363,15 +349,6 @@ public final class Norm {
         require(rows * c, "batchnorm", dx, "dx", dy, "dy", x, "x");
         require(c, "batchnorm", dgamma, "dgamma", dbeta, "dbeta", mean, "mean", rstd, "rstd", gamma, "gamma");
         g.task(BN_BWD, Range.of(c), dx, dgamma, dbeta, dy, x, mean, rstd, gamma, rows, c);
-    }
-
-    /** Inference-mode backward (running statistics held fixed); accumulates dx, dgamma, dbeta. */
-    public static void batchNormInferenceBackward(TaskGraph g, View dx, View dgamma, View dbeta, View dy, View x, View runMean,
-                                                  View runVar, View gamma, int rows, int c) {
-        sizes("batchnorm", rows, c);
-        require(rows * c, "batchnorm", dx, "dx", dy, "dy", x, "x");
-        require(c, "batchnorm", dgamma, "dgamma", dbeta, "dbeta", runMean, "running mean", runVar, "running var", gamma, "gamma");
-        g.task(BN_INFER_BWD, Range.of(c), dx, dgamma, dbeta, dy, x, runMean, runVar, gamma, rows, c, EPS);
     }
 
     /** LayerNorm over the C channels of each row; writes y and the saved mean and rstd [rows]. */
