@@ -8,8 +8,19 @@ public final class ListFormatException extends IOException {
     private final transient List<String> problems;
 
     public ListFormatException(List<String> problems) {
-        super(problems.size() + " malformed line" + (problems.size() == 1 ? "" : "s") + ":\n  " + String.join("\n  ", problems));
+        this(problems.size(), problems);
+    }
+
+    /** {@code malformed} bad lines, of which {@code problems} are reported (the rest summarised by their count). */
+    public ListFormatException(int malformed, List<String> problems) {
+        super(malformed + " malformed line" + (malformed == 1 ? "" : "s") + ":\n  " + String.join("\n  ", problems));
         this.problems = List.copyOf(problems);
+    }
+
+    /** A list that is wrong as a whole (no entries at all), not line by line. */
+    public ListFormatException(String problem) {
+        super(problem);
+        this.problems = List.of(problem);
     }
 
     public List<String> problems() {

@@ -221,7 +221,8 @@ public final class Lists {
             for (String p : lineProblems) if (bad++ < MAX_REPORTED) problems.add(file + ":" + (i + 1) + ": " + p);
         }
         if (bad > MAX_REPORTED) problems.add("... and " + (bad - MAX_REPORTED) + " more");
-        if (!problems.isEmpty()) throw new ListFormatException(problems);
-        if (lines.stream().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) throw new ListFormatException(List.of(file + ": the list has no entries"));
+        if (!problems.isEmpty()) throw new ListFormatException(bad, problems);
+        if (lines.stream().allMatch(l -> l.isBlank() || l.strip().startsWith("#")))
+            throw new ListFormatException(file + ": the list has no entries (only blank lines or comments)");
     }
 }

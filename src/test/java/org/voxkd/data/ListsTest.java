@@ -34,6 +34,21 @@ class ListsTest {
     }
 
     @Test
+    void anEmptyListAndManyBadLinesAreCountedAsTheyAre() throws IOException {
+        Path empty = dir.resolve("empty.txt");
+        Files.writeString(empty, "# only a comment\n\n");
+        ListFormatException e = assertThrows(ListFormatException.class, () -> Lists.readTrainList(empty));
+        assertTrue(e.getMessage().contains("the list has no entries") && !e.getMessage().contains("malformed"), e.getMessage());
+        Path bad = dir.resolve("bad.txt");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Lists.MAX_REPORTED + 7; i++) b.append("onlyonefield\n");
+        Files.writeString(bad, b.toString());
+        ListFormatException many = assertThrows(ListFormatException.class, () -> Lists.readTrainList(bad));
+        assertTrue(many.getMessage().startsWith((Lists.MAX_REPORTED + 7) + " malformed lines:"), many.getMessage().lines().findFirst().orElse(""));
+        assertTrue(many.getMessage().contains("... and 7 more"), "the lines not listed are counted");
+    }
+
+    @Test
     void trainListParsesAndSortsClasses() throws IOException {
         Path p = write("train.txt", "# comment\nid2 id2/v/1.wav\n\nid1 id1/v/1.wav\nid2  id2/v/2.wav\n");
         List<Lists.Utterance> l = Lists.readTrainList(p);
