@@ -27,23 +27,8 @@ public final class DataCheck {
             this.problems = List.copyOf(problems);
         }
 
-        /** Problems shown in the message; a longer list is written to a file the message names. */
-        static final int SHOWN = 10;
-
         private static String summary(List<String> problems, int checked) {
-            String head = problems.size() + " of " + checked + " referenced files are missing or unreadable";
-            if (problems.size() <= SHOWN) return head + ":\n  " + String.join("\n  ", problems);
-            String where;
-            try {
-                String all = String.join("\n", problems) + "\n";
-                Path f = Path.of(System.getProperty("java.io.tmpdir"), "voxkd-missing-"
-                        + DatasetHash.sha256(all.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12) + ".txt");
-                AtomicFiles.writeString(f, all);
-                where = "the full list is in " + f;
-            } catch (IOException | RuntimeException e) {
-                where = "the full list could not be written (" + e.getMessage() + ")";
-            }
-            return head + " (" + where + "); the first " + SHOWN + ":\n  " + String.join("\n  ", problems.subList(0, SHOWN));
+            return Problems.summary(problems.size() + " of " + checked + " referenced files are missing or unreadable", problems, "voxkd-missing");
         }
 
         public List<String> problems() {

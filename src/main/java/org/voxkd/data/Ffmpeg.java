@@ -106,8 +106,8 @@ public final class Ffmpeg {
         if (!failures.isEmpty()) {
             List<String> f = new ArrayList<>(failures);
             f.sort(null);
-            throw new IOException(f.size() + " of " + todo.size() + " files could not be converted (the others are done; run again to retry):\n  "
-                    + String.join("\n  ", f.subList(0, Math.min(10, f.size()))) + (f.size() > 10 ? "\n  ... and " + (f.size() - 10) + " more" : ""));
+            throw new IOException(Problems.summary(f.size() + " of " + todo.size() + " files could not be converted (the others are done; run again to retry)",
+                    f, "voxkd-ffmpeg-failures"));
         }
         return new int[] {todo.size(), already};
     }

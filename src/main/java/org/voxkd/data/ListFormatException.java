@@ -11,9 +11,14 @@ public final class ListFormatException extends IOException {
         this(problems.size(), problems);
     }
 
-    /** {@code malformed} bad lines, of which {@code problems} are reported (the rest summarised by their count). */
+
+    /**
+     * {@code malformed} bad lines, of which {@code problems} were kept (the rest counted): the message shows the first few
+     * and names a file with every kept one.
+     */
     public ListFormatException(int malformed, List<String> problems) {
-        super(malformed + " malformed line" + (malformed == 1 ? "" : "s") + ":\n  " + String.join("\n  ", problems));
+        super(Problems.summary(malformed + " malformed line" + (malformed == 1 ? "" : "s")
+                + (malformed > problems.size() ? " (the first " + problems.size() + " kept)" : ""), problems, "voxkd-malformed"));
         this.problems = List.copyOf(problems);
     }
 

@@ -41,11 +41,14 @@ class ListsTest {
         assertTrue(e.getMessage().contains("the list has no entries") && !e.getMessage().contains("malformed"), e.getMessage());
         Path bad = dir.resolve("bad.txt");
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < Lists.MAX_REPORTED + 7; i++) b.append("onlyonefield\n");
+        for (int i = 0; i < 57; i++) b.append("onlyonefield\n");
         Files.writeString(bad, b.toString());
         ListFormatException many = assertThrows(ListFormatException.class, () -> Lists.readTrainList(bad));
-        assertTrue(many.getMessage().startsWith((Lists.MAX_REPORTED + 7) + " malformed lines:"), many.getMessage().lines().findFirst().orElse(""));
-        assertTrue(many.getMessage().contains("... and 7 more"), "the lines not listed are counted");
+        String first = many.getMessage().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("57 malformed lines (the full list is in "), first);
+        assertEquals(11, many.getMessage().lines().count(), "the count, then the first 10: " + many.getMessage());
+        Path full = Path.of(first.substring(first.indexOf(" is in ") + 7, first.indexOf(")")));
+        assertEquals(57, Files.readAllLines(full).size(), "every bad line is in the file the message names");
     }
 
     @Test
