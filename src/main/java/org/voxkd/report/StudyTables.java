@@ -25,8 +25,6 @@ import org.voxkd.stats.SpeakerBootstrap;
  * baseline's test EER, when the reproduction scored it on the runs' test list. All on the test EER, in points.
  */
 public final class StudyTables {
-    /** Resamples of the combined interval: at least this many, or the profile's count when larger. */
-    static final int COMBINED_RESAMPLES = 10_000;
     static final double ALPHA = 0.05, POWER = 0.8;
     /** The most seeds the sizes search; beyond it a size is printed as "> MAX_SEEDS". */
     static final int MAX_SEEDS = 200;
@@ -37,17 +35,9 @@ public final class StudyTables {
     private final Compare cmp;
     private List<Row> rows;
 
-    private final int minResamples;
-
     public StudyTables(Compare cmp) {
-        this(cmp, COMBINED_RESAMPLES);
-    }
-
-    /** With at least {@code minResamples} resamples for the combined intervals (tests use fewer). */
-    StudyTables(Compare cmp, int minResamples) {
         this.cmp = cmp;
         this.res = cmp.res();
-        this.minResamples = minResamples;
     }
 
     /** One comparison of the family; figures in EER points (A − B). */
@@ -83,8 +73,9 @@ public final class StudyTables {
         return (int) rows().stream().filter(r -> !Double.isNaN(r.p())).count();
     }
 
+    /** The combined intervals' resamples (the profile's analysis.combined_resamples, 10,000 unless it says otherwise). */
     int resamples() {
-        return Math.max(minResamples, res.resamples());
+        return res.combinedResamples();
     }
 
     /** A comparison's inputs: seed-paired ranked test scores, the recorded per-seed differences (points), the speaker stage. */

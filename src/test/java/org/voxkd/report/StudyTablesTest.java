@@ -39,14 +39,14 @@ class StudyTablesTest {
         Files.writeString(res.resolve("ledger.jsonl"), l.toString());
         Files.createDirectories(res.resolve("profiles"));
         Files.writeString(res.resolve("profiles/default.json"),
-                "{\"profile\":\"default\",\"seeds\":[1,2,3],\"analysis\":{\"equivalence_margin_eer\":0.5,\"resamples\":200}}");
+                "{\"profile\":\"default\",\"seeds\":[1,2,3],\"analysis\":{\"equivalence_margin_eer\":0.5,\"resamples\":200,\"combined_resamples\":" + RESAMPLES + "}}");
         return res;
     }
 
     @Test void combinedIntervalsAndHolmOverTheHypothesisFamily() throws IOException {
         Results r = Results.load(fixture(), "default");
         Compare cmp = new Compare(r);
-        StudyTables st = new StudyTables(cmp, RESAMPLES);
+        StudyTables st = new StudyTables(cmp);
         // the hypotheses whose two arms ran: v2 vs v1, lowalpha vs v2, lowalpha vs teacher, v2 vs nokd, v1 vs nokd
         List<StudyTables.Row> rows = st.rows();
         assertEquals(List.of("v2-cosine vs v1-mse", "v2-large-lowalpha vs v2-cosine", "v2-large-lowalpha vs teacher", "v2-cosine vs v2-nokd",
@@ -75,7 +75,7 @@ class StudyTablesTest {
 
     @Test void powerTableFollowsPowersFunctions() throws IOException {
         Results r = Results.load(fixture(), "default");
-        StudyTables st = new StudyTables(new Compare(r), RESAMPLES);
+        StudyTables st = new StudyTables(new Compare(r));
         Table t = st.power();
         Arm a = r.get("v2-cosine").orElseThrow(), b = r.get("v1-mse").orElseThrow();
         double[] diffs = new double[3];
