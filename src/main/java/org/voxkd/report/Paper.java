@@ -176,8 +176,17 @@ public final class Paper {
         for (String k : List.of("test-eer-by-arm", "eer-per-epoch")) figure(b, k, figures);
         b.append(Latex.table(claimsTable())).append('\n');
         b.append("\\paragraph{Claim by claim.}\n").append(Findings.latex(Findings.paragraphs(res, orig, cmp))).append('\n');
+        b.append(powerTex());
         figure(b, "kd-loss-per-epoch", figures);
         return b.toString();
+    }
+
+    /** The combined intervals with Holm's correction and the power analysis, in the words of their tables' notes; "" without comparisons. */
+    String powerTex() {
+        StudyTables st = tables.study();
+        if (st.rows().isEmpty()) return "";
+        return "\\paragraph{Combined intervals and statistical power.}\n" + Latex.escape(st.combined().notes().get(0)) + " (Table~\\ref{tab:comparisons-combined}.) "
+                + Latex.escape("Taking these " + res.seeds().size() + "-seed runs as the pilot. " + st.power().notes().get(0)) + " (Table~\\ref{tab:power}.)\n\n";
     }
 
     private static void figure(StringBuilder b, String key, Map<String, Chart> figures) {
@@ -275,13 +284,17 @@ public final class Paper {
                     + " (the students keep the original's capacity ratios approximately); effects that depend on size may differ.");
         item(b, "CPU budget, nothing converged: " + last + " of " + all + " runs were selected at their last epoch; the teacher trained " + teacher()
                 + " epochs and the students " + students() + ". Every verdict is a verdict at this budget.");
+        StudyTables st = tables.study();
         item(b, res.seeds().size() + " seeds: the seed intervals are wide (Student t with " + (res.seeds().size() - 1) + " degrees of freedom); the summary's "
-                + "interval over test speakers holds the seeds fixed and does not include their variance; no correction for the "
-                + Hypotheses.ALL.size() + " comparisons is applied.");
+                + "interval over test speakers holds the seeds fixed and does not include their variance; the declared rule's verdicts are not corrected "
+                + "for multiplicity"
+                + (st.rows().isEmpty() ? "." : ", while the combined seed-and-speaker intervals carry Holm's correction over the " + st.familySize()
+                + " comparisons of the hypothesis table (their seed stage resamples only " + res.seeds().size() + " seeds)."));
         Optional<Run> any = res.runs().stream().filter(r -> r.scores() != null).findFirst();
         any.ifPresent(r -> item(b, "Test speakers: the test list has " + r.scores().trials().speakerCount() + " speakers; they, not the "
                 + Fmt.count(r.testBest().targets() + r.testBest().nonTargets()) + " trials, are the effective sample of the speaker intervals; "
-                + Fmt.count(res.resamples()) + " bootstrap resamples leave a Monte-Carlo error on the interval ends that is not estimated here."));
+                + Fmt.count(res.resamples()) + " bootstrap resamples leave a Monte-Carlo error on the speaker intervals' ends that is not estimated here"
+                + (st.rows().isEmpty() ? "." : "; the combined intervals use " + Fmt.count(st.resamples()) + " resamples and print theirs.")));
         item(b, "Augmentation was judged at " + res.get(Experiments.AUG).map(Tables::epochs).orElse(Fmt.NA) + " epochs ("
                 + setup.steps(Experiments.AUG) + ") with the teacher fed the augmented crops.");
         return b.append("\\end{itemize}\n").toString();

@@ -130,7 +130,8 @@ public final class Report {
     }
 
     private static String group(String id) {
-        if (id.equals("summary") || id.equals("per-seed")) return "Performance";
+        if (id.equals("summary") || id.equals("per-seed") || id.equals("baseline")) return "Performance";
+        if (id.equals("comparisons-combined") || id.equals("power")) return "Combined intervals, multiplicity and power";
         if (id.startsWith("trajectory-") && !id.equals("trajectory-comparison")) return "Validation trajectories";
         if (id.startsWith("trajectory") || id.startsWith("kd-loss") || id.startsWith("loss-")) return "Training dynamics";
         if (id.startsWith("ranking")) return "Ranking";

@@ -35,6 +35,7 @@ public final class Results {
     private final int resamples;
     private final List<Long> seeds;
     private Path dir;
+    private int combinedResamples = 10_000;
     private final Map<String, JsonNode> configs = new LinkedHashMap<>();
     private JsonNode environment = JSON.createObjectNode();
 
@@ -68,6 +69,9 @@ public final class Results {
     public double margin() { return margin; }
 
     public int resamples() { return resamples; }
+
+    /** Resamples of the combined seed-and-speaker intervals: the profile's analysis.combined_resamples, else 10,000 (at least {@link #resamples()}). */
+    public int combinedResamples() { return Math.max(combinedResamples, resamples); }
 
     /** The seeds the profile declares (or those present). */
     public List<Long> seeds() { return seeds; }
@@ -149,13 +153,15 @@ public final class Results {
         Map<String, Arm> arms = new LinkedHashMap<>();
         byArm.forEach((k, v) -> arms.put(k, new Arm(k, List.copyOf(v.values()))));
         double margin = 0;
-        int resamples = SpeakerBootstrap.DEFAULT_RESAMPLES;
+        int resamples = SpeakerBootstrap.DEFAULT_RESAMPLES, combined = 10_000;
         List<Long> seeds = new ArrayList<>();
         Path analysis = dir.resolve("profiles").resolve(profile + ".json");
         if (Files.exists(analysis)) {
             JsonNode a = JSON.readTree(analysis.toFile());
             margin = a.path("analysis").path("equivalence_margin_eer").asDouble(0) / 100;
             resamples = a.path("analysis").path("resamples").asInt(resamples);
+            combined = a.path("analysis").path("combined_resamples").asInt(combined);
+            if (combined < 1) throw new IllegalArgumentException(analysis + ": analysis.combined_resamples must be positive, got " + combined);
             for (JsonNode s : a.path("seeds")) seeds.add(s.asLong());
         }
         if (seeds.isEmpty()) {
@@ -165,6 +171,7 @@ public final class Results {
         }
         Results r = new Results(profile, fingerprint, arms, List.copyOf(commits), others, margin, resamples, List.copyOf(seeds));
         r.dir = dir;
+        r.combinedResamples = combined;
         r.configs.putAll(configs);
         if (env != null) r.environment = env;
         return r;

@@ -23,13 +23,18 @@ public final class Tables {
     private final Original orig;
     private final Compare cmp;
     private final MethodTables methods;
+    private final StudyTables study;
 
     public Tables(Results res, Original orig) {
         this.res = res;
         this.orig = orig;
         this.cmp = new Compare(res);
         this.methods = new MethodTables(res, cmp);
+        this.study = new StudyTables(cmp);
     }
+
+    /** The combined intervals, Holm's correction, the power analysis and the baseline. */
+    StudyTables study() { return study; }
 
     public Compare compare() { return cmp; }
 
@@ -41,6 +46,7 @@ public final class Tables {
         List<Table> l = new ArrayList<>();
         l.add(summary());
         l.add(perSeed());
+        study.baseline().ifPresent(l::add);
         for (String e : shown(ALL)) l.add(trajectory(e));
         l.add(trajectoryComparison());
         l.add(kdLossComparison());
@@ -51,6 +57,8 @@ public final class Tables {
         l.add(trainingEfficiency());
         l.add(identity());
         l.add(hypotheses());
+        l.add(study.combined());
+        l.add(study.power());
         l.addAll(ablations());
         l.add(originalVsReproduced());
         l.addAll(methods.tables());

@@ -157,7 +157,7 @@ class ReportTest {
         Files.writeString(res.resolve("ledger.jsonl"), l.toString());
         Files.createDirectories(res.resolve("profiles"));
         Files.writeString(res.resolve("profiles/default.json"), "{\"profile\":\"default\",\"seeds\":" + java.util.Arrays.toString(seeds)
-                + ",\"analysis\":{\"equivalence_margin_eer\":" + margin + ",\"resamples\":400}}");
+                + ",\"analysis\":{\"equivalence_margin_eer\":" + margin + ",\"resamples\":400,\"combined_resamples\":500}}");
         return res;
     }
 
