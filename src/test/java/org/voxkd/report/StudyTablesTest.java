@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.voxkd.stats.CrossedBootstrap;
 import org.voxkd.stats.Eer;
 import org.voxkd.stats.Holm;
+import org.voxkd.stats.Interval;
 import org.voxkd.stats.Power;
 import org.voxkd.stats.SeedStats;
 import org.voxkd.stats.SpeakerBootstrap;
@@ -71,6 +72,19 @@ class StudyTablesTest {
         assertEquals(Fmt.fixed(adj[0], 4), t.cell("v2-cosine vs v1-mse", "p (Holm)"));
         assertEquals("rejects 0", t.cell("v2-cosine vs v1-mse", "Holm, α 0.05"));
         assertEquals("does not reject 0", t.cell("v2-cosine vs v2-nokd", "Holm, α 0.05"), "a tiny perturbation of one system");
+    }
+
+    @Test void aRejectionThatAStudentTIntervalWouldNotMakeIsFlagged() {
+        Interval any = new Interval(0, -1, 1, 0.95, 100);
+        // 3 seeds, sd 1.44, se 0.68: t(0.975, 2)·sqrt(1.44²/3 + 0.68²) = 4.30·1.074 = 4.62 > 3.19, so flagged; 6.0 is outside
+        StudyTables.Row inside = new StudyTables.Row("a", "b", 3, -3.19, any, 0.05, 0.004, 0.03, 1.44, 0.68);
+        StudyTables.Row outside = new StudyTables.Row("c", "d", 3, 6.0, any, 0.05, 0.001, 0.01, 1.44, 0.68);
+        StudyTables.Row notRejected = new StudyTables.Row("e", "f", 3, 0.1, any, 0.05, 0.9, 1.0, 1.44, 0.68);
+        String note = StudyTables.tCheck(List.of(inside, outside, notRejected));
+        assertTrue(note.contains("1 of the 2 rejected differences lie inside a Student-t 95% interval"), note);
+        assertTrue(note.contains("a vs b (±4.62)") && !note.contains("c vs d"), note);
+        assertTrue(StudyTables.tCheck(List.of(outside)).contains("Each rejected difference is also outside"));
+        assertEquals("", StudyTables.tCheck(List.of(notRejected)));
     }
 
     @Test void powerTableFollowsPowersFunctions() throws IOException {
