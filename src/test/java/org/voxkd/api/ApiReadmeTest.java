@@ -121,6 +121,43 @@ class ApiReadmeTest {
         assertEquals(want >= STORED ? "same speaker" : "different speakers", s.group(2));
     }
 
+    /**
+     * The same README example as a user runs it: compiled against the packaged jar (target/voxkd.jar, whose manifest
+     * names its dependencies — what `mvn install` installs) and run in a JVM of its own. `make test` packages the jar
+     * before the suite; a plain `mvn test` without it, or with a jar older than these classes, skips with the reason.
+     */
+    @Test
+    void readmeExampleCompilesAndRunsAgainstThePackagedJar() throws Exception {
+        Path jar = Path.of("target/voxkd.jar");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar), "no target/voxkd.jar: `make test` packages it before the suite");
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(jar.toFile())) {
+            var entry = jf.getJarEntry("org/voxkd/api/Verifier.class");
+            org.junit.jupiter.api.Assumptions.assumeTrue(entry != null && java.util.Arrays.equals(jf.getInputStream(entry).readAllBytes(),
+                    Files.readAllBytes(Path.of("target/classes/org/voxkd/api/Verifier.class"))), "target/voxkd.jar is older than target/classes: repackage");
+        }
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher m = Pattern.compile("<!-- api-example:start -->\\s*```java\\n(.*?)```\\s*<!-- api-example:end -->", Pattern.DOTALL).matcher(readme);
+        assertTrue(m.find(), "README.md holds the API example between the api-example markers");
+        Matcher cls = Pattern.compile("public class (\\w+)").matcher(m.group(1));
+        assertTrue(cls.find());
+        Path src = dir.resolve("jar-example/" + cls.group(1) + ".java"), classes = dir.resolve("jar-example-classes");
+        Files.createDirectories(src.getParent());
+        Files.createDirectories(classes);
+        Files.writeString(src, m.group(1));
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", jar.toString(), src.toString());
+        assertEquals(0, rc, "the README example compiles against the jar alone:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+                "-cp", classes + java.io.File.pathSeparator + jar.toAbsolutePath(), cls.group(1),
+                checkpoint.toString(), dir.resolve("a.wav").toString(), dir.resolve("b.wav").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        Matcher sc = Pattern.compile("^score (-?[0-9.]+), threshold 0\\.250000 \\(validation EER threshold stored in the checkpoint\\): (same speaker|different speakers)$",
+                Pattern.MULTILINE).matcher(out);
+        assertTrue(sc.find(), out);
+        assertEquals(reference("a.wav", "b.wav"), Double.parseDouble(sc.group(1)), 5e-7, out);
+    }
+
     @Test
     void everyInputKindGivesTheSameEmbeddingAndThreadsAgree() throws Exception {
         try (Verifier v = Verifier.load(checkpoint)) {
