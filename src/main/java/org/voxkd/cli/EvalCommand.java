@@ -1,5 +1,6 @@
 package org.voxkd.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,17 +87,17 @@ public final class EvalCommand implements java.util.concurrent.Callable<Integer>
         List<OutputGuard.Input> inputs = new ArrayList<>(List.of(OutputGuard.input("--trials", trials), OutputGuard.input("--checkpoint", checkpoint)));
         if (valTrials != null) inputs.add(OutputGuard.input("--val-trials", valTrials));
         if (cohort != null) inputs.add(OutputGuard.input("--cohort", cohort));
-        for (var o : new Object[][] {{"--scores", scores}, {"--norm-scores", normScores},
-                {"--det", det == null ? null : Path.of(det + ".svg")}, {"--det", det == null ? null : Path.of(det + ".pgf")}}) {
-            Path p = (Path) o[1];
-            if (p == null) continue;
-            OutputGuard.refuseInputs((String) o[0], p, inputs.toArray(OutputGuard.Input[]::new));
-            OutputGuard.refuseListed((String) o[0], p, "a file listed in " + trials + ":", base, Lists.trialPaths(list));
+        List<String> listed = Lists.trialPaths(list);
+        guard("--scores", scores, inputs, base, listed);
+        guard("--norm-scores", normScores, inputs, base, listed);
+        if (det != null) {
+            guard("--det", Path.of(det + ".svg"), inputs, base, listed);
+            guard("--det", Path.of(det + ".pgf"), inputs, base, listed);
         }
         ModelFiles.Loaded m = ModelFiles.load(checkpoint);
         PrintStream out = System.out;
         java.io.PrintWriter log = spec.commandLine().getErr();
-        int utterances = Lists.trialPaths(list).size();
+        int utterances = listed.size();
         Verification v = new Verification(base, list, frames, crops, threads, new Progress(log, "features", utterances, "utterances", 10));
         try (Backend b = Backends.create(backend, device); Embedder e = new Embedder(m.model(), b, m.weights()[0], m.weights()[1])) {
             Verification.Result r = v.score(e, 1, new Progress(log, "embeddings", v.utteranceCount(), "utterances", 10));
@@ -167,5 +168,12 @@ public final class EvalCommand implements java.util.concurrent.Callable<Integer>
             }
         }
         return out;
+    }
+
+    /** An output (when given) is none of the command's inputs and none of the audio files the trial list names. */
+    private void guard(String option, Path output, List<OutputGuard.Input> inputs, Path base, List<String> listed) throws IOException {
+        if (output == null) return;
+        OutputGuard.refuseInputs(option, output, inputs);
+        OutputGuard.refuseListed(option, output, "a file listed in " + trials + ":", base, listed);
     }
 }

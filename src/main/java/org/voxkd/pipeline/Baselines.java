@@ -5,16 +5,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.voxkd.eval.Baseline;
 import org.voxkd.data.DatasetHash;
 import org.voxkd.data.Lists;
-import org.voxkd.stats.Eer;
+import org.voxkd.eval.Baseline;
+import org.voxkd.eval.ScoreFiles;
 import org.voxkd.io.AtomicFiles;
 import org.voxkd.ledger.Ledger;
-import org.voxkd.stats.TrialSet;
+import org.voxkd.stats.Eer;
 import org.voxkd.train.TrainConfig;
 
 /**
@@ -50,14 +51,11 @@ final class Baselines {
             List<Lists.Trial> list = Lists.readTrialList(trials);
             double[] scores = Baseline.scores(wavRoot, list, d.workers() > 0 ? d.workers() : 1);
             int[] labels = new int[list.size()];
-            StringBuilder b = new StringBuilder("# voxkd baseline scores: one line per trial of the test list, in list order\n")
-                    .append("# trials ").append(trials.getFileName()).append(" sha256 ").append(sha).append('\n')
-                    .append("# label baseline enroll_speaker test_speaker\n");
+            List<ScoreFiles.Row> rows = new ArrayList<>();
             for (int i = 0; i < scores.length; i++) {
                 Lists.Trial t = list.get(i);
                 labels[i] = t.label();
-                b.append(t.label()).append(' ').append(Double.toString(scores[i])).append(' ')
-                        .append(TrialSet.speakerOf(t.enroll())).append(' ').append(TrialSet.speakerOf(t.test())).append('\n');
+                rows.add(new ScoreFiles.Row(t.label(), List.of(Double.toString(scores[i])), t.enroll(), t.test()));
             }
             Eer.Result e = Eer.compute(scores, labels);
             ObjectNode j = Ledger.JSON.createObjectNode();
@@ -70,7 +68,7 @@ final class Baselines {
             j.put("targets", e.targets());
             j.put("non_targets", e.nonTargets());
             Files.createDirectories(dir);
-            AtomicFiles.writeString(dir.resolve("scores.txt"), b.toString());
+            AtomicFiles.writeString(dir.resolve("scores.txt"), ScoreFiles.text("baseline", trials.getFileName().toString(), sha, List.of("baseline"), rows));
             AtomicFiles.writeString(dir.resolve("baseline.json"), j.toPrettyString() + "\n");
             log.printf("baseline on %s: EER %.2f%%%n", trials.getFileName(), 100 * e.eer());
         }

@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,40 +84,53 @@ class ApiReadmeTest {
         }
     }
 
-    @Test
-    void readmeExampleCompilesAndRuns() throws Exception {
+    /** The README's example between its markers: its class name and its code. */
+    private static String[] readmeExample() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
         Matcher m = Pattern.compile("<!-- api-example:start -->\\s*```java\\n(.*?)```\\s*<!-- api-example:end -->", Pattern.DOTALL).matcher(readme);
         assertTrue(m.find(), "README.md holds the API example between the api-example markers");
-        String code = m.group(1);
-        assertTrue(code.lines().count() <= 14, "a short example: " + code.lines().count() + " lines");
-        Matcher cls = Pattern.compile("public class (\\w+)").matcher(code);
+        Matcher cls = Pattern.compile("public class (\\w+)").matcher(m.group(1));
         assertTrue(cls.find());
-        Path src = dir.resolve("example/" + cls.group(1) + ".java"), classes = dir.resolve("example-classes");
+        return new String[] {cls.group(1), m.group(1)};
+    }
+
+    /** Compiles the example against {@code classpath} into a folder of its own ({@code tag}) and returns that folder. */
+    private static Path compile(String[] example, String classpath, String tag) throws IOException {
+        Path src = dir.resolve(tag + "/" + example[0] + ".java"), classes = dir.resolve(tag + "-classes");
         Files.createDirectories(src.getParent());
         Files.createDirectories(classes);
-        Files.writeString(src, code);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        Files.writeString(src, example[1]);
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString());
-        assertEquals(0, rc, "the README example compiles:\n" + diagnostics.toString(StandardCharsets.UTF_8));
-        String out;
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", classpath, src.toString());
+        assertEquals(0, rc, "the README example compiles against " + classpath + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        return classes;
+    }
+
+    /** The example's line "score S, threshold 0.250000 (…): DECISION", its score checked against eval's; the match, for the decision. */
+    private Matcher checkScoreLine(String out) throws IOException {
+        Matcher s = Pattern.compile("^score (-?[0-9.]+), threshold 0\\.250000 \\(validation EER threshold stored in the checkpoint\\): (same speaker|different speakers)$",
+                Pattern.MULTILINE).matcher(out);
+        assertTrue(s.find(), out);
+        assertEquals(reference("a.wav", "b.wav"), Double.parseDouble(s.group(1)), 5e-7, out);
+        return s;
+    }
+
+    @Test
+    void readmeExampleCompilesAndRuns() throws Exception {
+        String[] example = readmeExample();
+        assertTrue(example[1].lines().count() <= 14, "a short example: " + example[1].lines().count() + " lines");
+        Path classes = compile(example, System.getProperty("java.class.path"), "example");
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            loader.loadClass(cls.group(1)).getMethod("main", String[].class)
+            loader.loadClass(example[0]).getMethod("main", String[].class)
                     .invoke(null, (Object) new String[] {checkpoint.toString(), dir.resolve("a.wav").toString(), dir.resolve("b.wav").toString()});
         } finally {
             System.setOut(old);
         }
-        out = buf.toString(StandardCharsets.UTF_8);
-        double want = reference("a.wav", "b.wav");
-        Matcher s = Pattern.compile("^score (-?[0-9.]+), threshold 0\\.250000 \\(validation EER threshold stored in the checkpoint\\): (same speaker|different speakers)$",
-                Pattern.MULTILINE).matcher(out);
-        assertTrue(s.find(), out);
-        assertEquals(want, Double.parseDouble(s.group(1)), 5e-7, out);
-        assertEquals(want >= STORED ? "same speaker" : "different speakers", s.group(2));
+        Matcher s = checkScoreLine(buf.toString(StandardCharsets.UTF_8));
+        assertEquals(reference("a.wav", "b.wav") >= STORED ? "same speaker" : "different speakers", s.group(2));
     }
 
     /**
@@ -135,27 +147,14 @@ class ApiReadmeTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(entry != null && java.util.Arrays.equals(jf.getInputStream(entry).readAllBytes(),
                     Files.readAllBytes(Path.of("target/classes/org/voxkd/api/Verifier.class"))), "target/voxkd.jar is older than target/classes: repackage");
         }
-        String readme = Files.readString(Path.of("README.md"));
-        Matcher m = Pattern.compile("<!-- api-example:start -->\\s*```java\\n(.*?)```\\s*<!-- api-example:end -->", Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "README.md holds the API example between the api-example markers");
-        Matcher cls = Pattern.compile("public class (\\w+)").matcher(m.group(1));
-        assertTrue(cls.find());
-        Path src = dir.resolve("jar-example/" + cls.group(1) + ".java"), classes = dir.resolve("jar-example-classes");
-        Files.createDirectories(src.getParent());
-        Files.createDirectories(classes);
-        Files.writeString(src, m.group(1));
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", jar.toString(), src.toString());
-        assertEquals(0, rc, "the README example compiles against the jar alone:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        String[] example = readmeExample();
+        Path classes = compile(example, jar.toString(), "jar-example");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
-                "-cp", classes + java.io.File.pathSeparator + jar.toAbsolutePath(), cls.group(1),
+                "-cp", classes + java.io.File.pathSeparator + jar.toAbsolutePath(), example[0],
                 checkpoint.toString(), dir.resolve("a.wav").toString(), dir.resolve("b.wav").toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
-        Matcher sc = Pattern.compile("^score (-?[0-9.]+), threshold 0\\.250000 \\(validation EER threshold stored in the checkpoint\\): (same speaker|different speakers)$",
-                Pattern.MULTILINE).matcher(out);
-        assertTrue(sc.find(), out);
-        assertEquals(reference("a.wav", "b.wav"), Double.parseDouble(sc.group(1)), 5e-7, out);
+        checkScoreLine(out);
     }
 
     @Test

@@ -123,31 +123,28 @@ class StudyStatsTest {
         assertThrows(IllegalArgumentException.class, () -> Power.minimumDetectable(1, 0, 1, 0.05, 0.8));
     }
 
-    private static double rejectionRate(double effect, int n, int studies) {
-        Philox.Stream r = new Philox.Stream(42, 1);
-        double t = StudentT.quantile(0.975, n - 1);
-        int reject = 0;
+    /** The share of {@code studies} simulated paired studies (n seeds, differences ~ N(effect, 1)) in which {@code outcome} holds. */
+    private static double rate(long seed, double effect, int n, int studies, java.util.function.Predicate<SeedStats.Summary> outcome) {
+        Philox.Stream r = new Philox.Stream(seed, 1);
+        int hits = 0;
         for (int k = 0; k < studies; k++) {
             double[] d = new double[n];
             for (int i = 0; i < n; i++) d[i] = effect + r.nextGaussian();
-            SeedStats.Summary s = SeedStats.summary(d);
-            if (Math.abs(s.mean()) > t * s.sd() / Math.sqrt(n)) reject++;
+            if (outcome.test(SeedStats.summary(d))) hits++;
         }
-        return (double) reject / studies;
+        return (double) hits / studies;
     }
 
+    /** A two-sided paired t-test at 5% rejects 0. */
+    private static double rejectionRate(double effect, int n, int studies) {
+        double t = StudentT.quantile(0.975, n - 1);
+        return rate(42, effect, n, studies, s -> Math.abs(s.mean()) > t * s.sd() / Math.sqrt(n));
+    }
+
+    /** TOST at 5% shows ±margin when the true difference is 0. */
     private static double equivalenceRate(double margin, int n, int studies) {
-        Philox.Stream r = new Philox.Stream(43, 1);
         double t = StudentT.quantile(0.95, n - 1);
-        int shown = 0;
-        for (int k = 0; k < studies; k++) {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = r.nextGaussian();
-            SeedStats.Summary s = SeedStats.summary(d);
-            double half = t * s.sd() / Math.sqrt(n);
-            if (s.mean() - half > -margin && s.mean() + half < margin) shown++;
-        }
-        return (double) shown / studies;
+        return rate(43, 0, n, studies, s -> s.mean() - t * s.sd() / Math.sqrt(n) > -margin && s.mean() + t * s.sd() / Math.sqrt(n) < margin);
     }
 
     @Test
